@@ -1,0 +1,32 @@
+"""What every API package provides to the app: its spec, base path, handlers and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+from billing_mock.http_errors import Failure
+
+ErrorBody = Callable[[Failure], dict[str, object]]
+"""Renders a Failure as the JSON body of this API's error envelope."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiModule:
+    """An API the mock serves.
+
+    name         short name used on the CLI and in URLs (`unpod`)
+    title        human title for the index page
+    spec         file name of its contract in `openapi/`
+    base_path    where it is mounted; unique per API (see PITFALLS: shared base paths)
+    handlers     module with one function per operationId, first argument the Store
+    error_body   renders a Failure in the API's own envelope
+    """
+
+    name: str
+    title: str
+    spec: str
+    base_path: str
+    handlers: ModuleType
+    error_body: ErrorBody

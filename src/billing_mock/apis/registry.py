@@ -1,0 +1,24 @@
+"""The APIs the mock serves, most specific base path first."""
+
+from __future__ import annotations
+
+from billing_mock.apis import unpod
+from billing_mock.apis.base import ApiModule
+
+APIS: tuple[ApiModule, ...] = (unpod.API,)
+
+
+def api_for_path(path: str) -> ApiModule | None:
+    """The API whose base path `path` lies under, or None."""
+    for api in sorted(APIS, key=lambda api: len(api.base_path), reverse=True):
+        if path == api.base_path or path.startswith(api.base_path + "/"):
+            return api
+    return None
+
+
+def api_named(name: str) -> ApiModule:
+    """The API with this short name; KeyError naming the known ones otherwise."""
+    for api in APIS:
+        if api.name == name:
+            return api
+    raise KeyError(f"unknown API {name!r}; known: {', '.join(api.name for api in APIS)}")

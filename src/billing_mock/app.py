@@ -1,0 +1,90 @@
+"""create_app(store): one connexion AsyncApp serving every API in `apis.registry`."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+
+from billing_mock import publishing
+from billing_mock.apis.registry import APIS, api_for_path
+from billing_mock.domain.store import Store
+from billing_mock.http_errors import failure_from
+from billing_mock.request_state import StoreMiddleware
+from billing_mock.validation import VALIDATORS
+
+OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
+"""The contracts: `openapi/` at the project root."""
+
+
+def create_app(store: Store, *, validate_responses: bool = False) -> AsyncApp:
+    """An ASGI app serving every registered API from `store`.
+
+    Each API is mounted at its own base path with its Swagger UI at `<base>/ui/`; the
+    raw contracts are at `/openapi/<spec file>` (YAML) and `.json`, and `/` lists it
+    all. `validate_responses` makes connexion check every response body against the
+    contract (slower; on in the test suite). Every error, whatever raised it, is
+    rendered in the envelope of the API the request was for.
+    """
+    app = AsyncApp(__name__, specification_dir=OPENAPI_DIR, validator_map=VALIDATORS)
+    for api in APIS:
+        app.add_api(
+            api.spec,
+            name=api.name,
+            base_path=api.base_path,
+            resolver=_bind(api.handlers, store),
+            validate_responses=validate_responses,
+            swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+        )
+    app.add_middleware(StoreMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, store=store)
+    # Registered one by one: Starlette picks a handler by the exception's own class.
+    for error_type in (ProblemException, HTTPException, Exception):
+        app.add_error_handler(error_type, render_error)
+    publishing.add_routes(app, OPENAPI_DIR)
+    return app
+
+
+def render_error(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+    """Any exception as an error response in the envelope of the API the path belongs to.
+
+    Paths outside every API (a typo at the root) get `{status_code, message}`.
+    """
+    failure = failure_from(error)
+    api = api_for_path(request.url.path)
+    body: dict[str, Any] = (
+        api.error_body(failure)
+        if api
+        else {"status_code": failure.status, "message": failure.message}
+    )
+    return ConnexionResponse(
+        status_code=failure.status,
+        mimetype="application/json",
+        content_type="application/json",
+        body=json.dumps(body),
+        headers=failure.headers,
+    )
+
+
+def _bind(handlers: ModuleType, store: Store) -> Resolver:
+    """Resolve operationId `getBillingData` to `handlers.get_billing_data(store, ...)`."""
+
+    def resolve(operation_id: str) -> Any:
+        function = getattr(handlers, _snake_case(operation_id))
+        return functools.update_wrapper(functools.partial(function, store), function)
+
+    return Resolver(function_resolver=resolve)
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

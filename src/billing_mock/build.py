@@ -1,0 +1,28 @@
+"""Builds a Store from a fixtures directory and a seed: the one way the CLI and tests get one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from billing_mock.domain.store import Store
+from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, load_fixtures
+from billing_mock.generation import InvoiceGenerator
+
+DEFAULT_SEED = 42
+
+
+def build_store(seed: int = DEFAULT_SEED, fixtures_dir: Path = DEFAULT_FIXTURES_DIR) -> Store:
+    """A Store of the fixtures in `fixtures_dir`, with histories generated for `seed`.
+
+    Raises FixtureError when a fixture file is missing or malformed.
+    """
+    fixtures = load_fixtures(fixtures_dir)
+    generator = InvoiceGenerator(seed, fixtures.as_of)
+    return Store(
+        organisations=fixtures.organisations,
+        plans=fixtures.plans,
+        users=fixtures.users,
+        invoice_source=generator.history,
+        seed=seed,
+        as_of=fixtures.as_of,
+    )

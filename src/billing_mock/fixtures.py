@@ -1,0 +1,186 @@
+"""Loads `fixtures/*.yaml` (organisations, plans, users) into domain entities.
+
+A malformed fixture raises FixtureError naming the file, the entry and the field, so a
+broken edit fails at start-up with a message that says where to look.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from billing_mock.domain.models import Organisation, Plan, User
+from billing_mock.domain.money import exponent
+
+DEFAULT_FIXTURES_DIR = Path(
+    os.environ.get("BILLING_MOCK_FIXTURES", Path(__file__).resolve().parents[2] / "fixtures")
+)
+"""`fixtures/` at the project root, or $BILLING_MOCK_FIXTURES."""
+
+T = TypeVar("T")
+
+
+class FixtureError(ValueError):
+    """A fixture file is missing, unreadable, or has a field of the wrong shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureSet:
+    """Everything read from the fixtures directory; generation adds the rest per seed."""
+
+    as_of: datetime
+    organisations: tuple[Organisation, ...]
+    plans: Mapping[str, Plan]
+    users: tuple[User, ...]
+
+
+def load_fixtures(directory: Path = DEFAULT_FIXTURES_DIR) -> FixtureSet:
+    """Read organisations.yaml, plans.yaml and users.yaml from `directory`.
+
+    Raises FixtureError for a missing file, a missing or ill-typed field, a plan or
+    membership that names nothing, or a duplicate handle, id or credential.
+    """
+    orgs_doc = _read(directory / "organisations.yaml")
+    plans = {
+        plan.id: plan
+        for plan in _entries(_read(directory / "plans.yaml"), "plans", "plans.yaml", _plan)
+    }
+    as_of = _field(orgs_doc, "as_of", "organisations.yaml", _timestamp)
+    organisations = _entries(orgs_doc, "organisations", "organisations.yaml", _organisation)
+    users = _entries(_read(directory / "users.yaml"), "users", "users.yaml", _user)
+    fixtures = FixtureSet(as_of, tuple(organisations), plans, tuple(users))
+    _check_references(fixtures)
+    return fixtures
+
+
+def _read(path: Path) -> Mapping[str, Any]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise FixtureError(f"{path}: {error}") from error
+    if not isinstance(document, Mapping):
+        raise FixtureError(f"{path}: expected a mapping at the top level")
+    return document
+
+
+def _entries(
+    document: Mapping[str, Any],
+    key: str,
+    where: str,
+    build: Callable[[Mapping[str, Any], str], T],
+) -> list[T]:
+    entries = _field(document, key, where, list)
+    return [build(entry, f"{where}: {key}[{index}]") for index, entry in enumerate(entries)]
+
+
+def _field(entry: Any, key: str, where: str, convert: Callable[[Any], T]) -> T:
+    if not isinstance(entry, Mapping) or key not in entry:
+        raise FixtureError(f"{where}: missing field {key!r}")
+    try:
+        return convert(entry[key])
+    except (TypeError, ValueError, InvalidOperation, KeyError) as error:
+        raise FixtureError(f"{where}: field {key!r}: {error}") from error
+
+
+def _timestamp(value: Any) -> datetime:
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("needs a UTC offset, e.g. 2026-11-15T09:30:00Z")
+    return parsed.astimezone(UTC)
+
+
+def _currency(value: Any) -> str:
+    code = str(value)
+    exponent(code)
+    return code
+
+
+def _prices(value: Any) -> dict[str, Decimal]:
+    if not isinstance(value, Mapping):
+        raise TypeError("expected a mapping of ISO 4217 code to a decimal string")
+    prices = {}
+    for currency, amount in value.items():
+        _currency(currency)
+        if not isinstance(amount, str):
+            raise TypeError(f"{currency}: write amounts as quoted decimal strings, not {amount!r}")
+        prices[str(currency)] = Decimal(amount)
+    return prices
+
+
+def _plan(entry: Mapping[str, Any], where: str) -> Plan:
+    usage = _field(entry, "usage", where, dict)
+    return Plan(
+        id=_field(entry, "id", where, str),
+        name=_field(entry, "name", where, str),
+        monthly_price=_field(entry, "monthly_price", where, _prices),
+        usage_unit=_field(usage, "unit", f"{where}.usage", str),
+        included_units=_field(usage, "included", f"{where}.usage", int),
+        overage_price=_field(usage, "overage_price", f"{where}.usage", _prices),
+    )
+
+
+def _billing_day(value: Any) -> int:
+    day = int(value)
+    if not 1 <= day <= 28:
+        raise ValueError("must be 1 to 28, a day every month has")
+    return day
+
+
+def _organisation(entry: Mapping[str, Any], where: str) -> Organisation:
+    return Organisation(
+        handle=_field(entry, "handle", where, str),
+        name=_field(entry, "name", where, str),
+        currency=_field(entry, "currency", where, _currency),
+        country=_field(entry, "country", where, str),
+        products=tuple(_field(entry, "products", where, list)),
+        plan_id=_field(entry, "plan", where, str),
+        invoice_count=_field(entry, "invoice_count", where, int),
+        first_invoice_number=_field(entry, "first_invoice_number", where, int),
+        billing_day=_field(entry, "billing_day", where, _billing_day),
+    )
+
+
+def _user(entry: Mapping[str, Any], where: str) -> User:
+    return User(
+        id=_field(entry, "id", where, str),
+        email=_field(entry, "email", where, str),
+        name=_field(entry, "name", where, str),
+        memberships=frozenset(_field(entry, "memberships", where, list)),
+        jwt=_field(entry, "jwt", where, str),
+        api_token=_field(entry, "api_token", where, str),
+    )
+
+
+def _check_references(fixtures: FixtureSet) -> None:
+    handles = [org.handle for org in fixtures.organisations]
+    _unique(handles, "organisations.yaml: duplicate handle")
+    for org in fixtures.organisations:
+        plan = fixtures.plans.get(org.plan_id)
+        if plan is None:
+            raise FixtureError(f"organisations.yaml: {org.handle}: unknown plan {org.plan_id!r}")
+        for prices in (plan.monthly_price, plan.overage_price):
+            if org.currency not in prices:
+                raise FixtureError(
+                    f"plans.yaml: {plan.id}: no {org.currency} price, needed by {org.handle}"
+                )
+    for user in fixtures.users:
+        for handle in sorted(user.memberships - set(handles)):
+            raise FixtureError(f"users.yaml: {user.email}: unknown organisation {handle!r}")
+    _unique([user.id for user in fixtures.users], "users.yaml: duplicate id")
+    credentials = [token for user in fixtures.users for token in (user.jwt, user.api_token)]
+    _unique(credentials, "users.yaml: a credential is shared by two users")
+
+
+def _unique(values: list[str], message: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise FixtureError(f"{message}: {value}")
+        seen.add(value)

@@ -1,0 +1,80 @@
+"""Turns every error a request can meet into a `Failure(status, message)`.
+
+Sources: the mock's domain errors, connexion's problems (security, validation),
+Starlette's HTTP exceptions (unknown route, wrong method) and anything unexpected,
+which becomes a 500 without a stack trace. Each API's `errors.py` renders a Failure in
+its own envelope; this module knows none of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from connexion.exceptions import ProblemException
+from starlette.exceptions import HTTPException
+
+from billing_mock.domain import errors as domain
+
+logger = logging.getLogger(__name__)
+
+INTERNAL_ERROR = "Internal server error."
+
+_DOMAIN_STATUS: tuple[tuple[type[domain.BillingMockError], int], ...] = (
+    (domain.AuthenticationFailed, 401),
+    (domain.PermissionDenied, 403),
+    (domain.NotFound, 404),
+    (domain.InvalidRequest, 400),
+    (domain.UnknownCurrency, 400),
+)
+
+_STATUS_MESSAGE = {
+    401: domain.NOT_AUTHENTICATED,
+    403: domain.NOT_A_MEMBER,
+    404: "Not found.",
+    405: "Method not allowed.",
+    406: "Not acceptable.",
+    415: "Unsupported media type.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """An error response to render: HTTP status, a message for people, extra headers."""
+
+    status: int
+    message: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def failure_from(error: Exception) -> Failure:
+    """The Failure for any exception raised while serving a request."""
+    if isinstance(error, domain.BillingMockError):
+        return Failure(_domain_status(error), error.message)
+    if isinstance(error, ProblemException):
+        return _from_problem(error)
+    if isinstance(error, HTTPException):
+        message = _STATUS_MESSAGE.get(error.status_code, str(error.detail))
+        return Failure(error.status_code, message, dict(error.headers or {}))
+    logger.error("unexpected error while serving a request", exc_info=error)
+    return Failure(500, INTERNAL_ERROR)
+
+
+def _domain_status(error: domain.BillingMockError) -> int:
+    for error_type, status in _DOMAIN_STATUS:
+        if isinstance(error, error_type):
+            return status
+    return 500
+
+
+def _from_problem(problem: ProblemException) -> Failure:
+    if problem.status == 401:
+        # connexion's 401s all mean "no usable credentials"; unknown ones are
+        # raised by the APIs' own auth functions as AuthenticationFailed.
+        return Failure(401, domain.NOT_AUTHENTICATED)
+    if problem.status in _STATUS_MESSAGE and problem.status != 404:
+        return Failure(problem.status, _STATUS_MESSAGE[problem.status])
+    detail = str(problem.detail or problem.title or "Bad request")
+    # jsonschema details run on with the whole schema; the first line says it all.
+    first_line = detail.strip().splitlines()[0].rstrip(".")
+    return Failure(problem.status, f"{first_line}.")

@@ -1,0 +1,35 @@
+"""Request validation tweaks: parameter errors that name the parameter, in one line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion.validators import VALIDATOR_MAP, ParameterValidator
+from jsonschema import Draft4Validator, ValidationError
+
+
+class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
+    """connexion's parameter validator, with messages such as
+    "Invalid query parameter page_size: 500 is greater than the maximum of 100"
+    instead of a multi-line jsonschema dump that never names the parameter.
+    """
+
+    @staticmethod
+    def validate_parameter(
+        parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+    ) -> str | None:
+        name = param.get("name", param_name)
+        if value is None:
+            if param.get("required"):
+                return f"Missing required {parameter_type}: {name}"
+            return None
+        schema = param.get("schema", param)
+        try:
+            Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER).validate(value)
+        except ValidationError as error:
+            return f"Invalid {parameter_type} parameter {name}: {error.message}"
+        return None
+
+
+VALIDATORS = {**VALIDATOR_MAP, "parameter": NamedParameterValidator}
+"""connexion's validator map with NamedParameterValidator for parameters."""

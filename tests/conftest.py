@@ -1,0 +1,41 @@
+"""Shared test fixtures: a store, the app over it, an HTTP client, fixture credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from billing_mock.app import create_app
+from billing_mock.build import build_store
+from billing_mock.domain.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+OPENAPI = ROOT / "openapi"
+
+
+def fixture_users() -> dict[str, dict[str, Any]]:
+    """users.yaml read straight from disk, by email: tests do not trust the loader."""
+    document = yaml.safe_load((FIXTURES / "users.yaml").read_text())
+    return {user["email"]: user for user in document["users"]}
+
+
+@pytest.fixture(scope="session")
+def users() -> dict[str, dict[str, Any]]:
+    return fixture_users()
+
+
+@pytest.fixture
+def store() -> Store:
+    return build_store(42)
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(store, validate_responses=True)) as client:
+        yield client

@@ -1,0 +1,93 @@
+"""`billing-mock serve` as a real uvicorn process on a free loopback port, driven over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.conftest import ROOT
+
+BIN = Path(sys.executable).parent / "billing-mock"
+SEED_REQUEST = "/api/v2/platform/organisation/billing/?page=1&page_size=10"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(seed: int) -> Iterator[str]:
+    """Start the console script, wait for it to answer, yield its origin, then stop it."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port), "--seed", str(seed)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    origin = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(origin + "/", timeout=1)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    raise AssertionError(f"server did not start:\n{output}") from None
+                time.sleep(0.1)
+        yield origin
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def _seed_request(origin: str, users: dict[str, Any]) -> requests.Response:
+    return requests.get(
+        origin + SEED_REQUEST,
+        headers={
+            "accept": "application/json",
+            "Org-Handle": "recalll.co",
+            "Product-Id": "unpod.dev",
+            "Authorization": f"jwt {users['priya.sharma@recalll.co']['jwt']}",
+        },
+        timeout=10,
+    )
+
+
+def test_seed_request_against_a_real_server_is_the_same_after_restart(
+    users: dict[str, Any],
+) -> None:
+    with serving(42) as origin:
+        first = _seed_request(origin, users)
+        docs = requests.get(origin + "/api/v2/platform/ui/", timeout=10)
+        raw = requests.get(origin + "/openapi/unpod-billing.yaml", timeout=10)
+        missing = requests.get(origin + SEED_REQUEST, timeout=10)
+    assert first.status_code == 200
+    body = first.json()
+    assert (body["count"], len(body["data"])) == (17, 10)
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert raw.content == (ROOT / "openapi" / "unpod-billing.yaml").read_bytes()
+    assert missing.status_code == 401
+    assert missing.json() == {
+        "status_code": 401,
+        "message": "Authentication credentials were not provided.",
+    }
+    with serving(42) as origin:
+        assert _seed_request(origin, users).content == first.content

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from billing_mock.domain.store import Store
 from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, load_fixtures
-from billing_mock.generation import InvoiceGenerator
+from billing_mock.accounts import AccountGenerator
 
 DEFAULT_SEED = 42
 
@@ -17,12 +17,11 @@ def build_store(seed: int = DEFAULT_SEED, fixtures_dir: Path = DEFAULT_FIXTURES_
     Raises FixtureError when a fixture file is missing or malformed.
     """
     fixtures = load_fixtures(fixtures_dir)
-    generator = InvoiceGenerator(seed, fixtures.as_of)
     return Store(
         organisations=fixtures.organisations,
         plans=fixtures.plans,
         users=fixtures.users,
-        invoice_source=generator.history,
+        source=AccountGenerator(seed, fixtures.as_of),
         seed=seed,
         as_of=fixtures.as_of,
     )

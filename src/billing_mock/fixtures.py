@@ -7,6 +7,7 @@ broken edit fails at start-up with a message that says where to look.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from billing_mock.domain.models import Organisation, Plan, User
+from billing_mock.domain.models import Entitlements, Organisation, Plan, User
 from billing_mock.domain.money import exponent
 
 DEFAULT_FIXTURES_DIR = Path(
@@ -96,6 +97,19 @@ def _timestamp(value: Any) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, not {value!r}")
+    return value
+
+
+def _uuid(value: Any) -> str:
+    text = str(value)
+    if str(uuid.UUID(text)) != text:
+        raise ValueError(f"{text!r} is not a lower-case hyphenated UUID")
+    return text
+
+
 def _currency(value: Any) -> str:
     code = str(value)
     exponent(code)
@@ -116,10 +130,18 @@ def _prices(value: Any) -> dict[str, Decimal]:
 
 def _plan(entry: Mapping[str, Any], where: str) -> Plan:
     usage = _field(entry, "usage", where, dict)
+    allows = _field(entry, "entitlements", where, dict)
+    entitlements = Entitlements(
+        max_meetings_per_month=_field(allows, "max_meetings_per_month", f"{where}.entitlements", int),
+        ai_summary=_field(allows, "ai_summary", f"{where}.entitlements", _bool),
+        recording_storage_gb=_field(allows, "recording_storage_gb", f"{where}.entitlements", int),
+    )
     return Plan(
         id=_field(entry, "id", where, str),
         name=_field(entry, "name", where, str),
         monthly_price=_field(entry, "monthly_price", where, _prices),
+        yearly_price=_field(entry, "yearly_price", where, _prices),
+        entitlements=entitlements,
         usage_unit=_field(usage, "unit", f"{where}.usage", str),
         included_units=_field(usage, "included", f"{where}.usage", int),
         overage_price=_field(usage, "overage_price", f"{where}.usage", _prices),
@@ -135,8 +157,10 @@ def _billing_day(value: Any) -> int:
 
 def _organisation(entry: Mapping[str, Any], where: str) -> Organisation:
     return Organisation(
+        id=_field(entry, "id", where, _uuid),
         handle=_field(entry, "handle", where, str),
         name=_field(entry, "name", where, str),
+        billing_email=_field(entry, "billing_email", where, str),
         currency=_field(entry, "currency", where, _currency),
         country=_field(entry, "country", where, str),
         products=tuple(_field(entry, "products", where, list)),
@@ -155,17 +179,19 @@ def _user(entry: Mapping[str, Any], where: str) -> User:
         memberships=frozenset(_field(entry, "memberships", where, list)),
         jwt=_field(entry, "jwt", where, str),
         api_token=_field(entry, "api_token", where, str),
+        bearer=_field(entry, "bearer", where, str),
     )
 
 
 def _check_references(fixtures: FixtureSet) -> None:
     handles = [org.handle for org in fixtures.organisations]
     _unique(handles, "organisations.yaml: duplicate handle")
+    _unique([org.id for org in fixtures.organisations], "organisations.yaml: duplicate id")
     for org in fixtures.organisations:
         plan = fixtures.plans.get(org.plan_id)
         if plan is None:
             raise FixtureError(f"organisations.yaml: {org.handle}: unknown plan {org.plan_id!r}")
-        for prices in (plan.monthly_price, plan.overage_price):
+        for prices in (plan.monthly_price, plan.yearly_price, plan.overage_price):
             if org.currency not in prices:
                 raise FixtureError(
                     f"plans.yaml: {plan.id}: no {org.currency} price, needed by {org.handle}"
@@ -174,7 +200,9 @@ def _check_references(fixtures: FixtureSet) -> None:
         for handle in sorted(user.memberships - set(handles)):
             raise FixtureError(f"users.yaml: {user.email}: unknown organisation {handle!r}")
     _unique([user.id for user in fixtures.users], "users.yaml: duplicate id")
-    credentials = [token for user in fixtures.users for token in (user.jwt, user.api_token)]
+    credentials = [
+        token for user in fixtures.users for token in (user.jwt, user.api_token, user.bearer)
+    ]
     _unique(credentials, "users.yaml: a credential is shared by two users")
 
 

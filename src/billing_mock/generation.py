@@ -22,7 +22,7 @@ from billing_mock.domain.models import (
     Organisation,
     Plan,
 )
-from billing_mock.domain.money import Money
+from billing_mock.domain.identifiers import processor_id
 from billing_mock.domain.tax import tax_on, tax_rate
 
 PAYMENT_TERMS = timedelta(days=7)
@@ -113,6 +113,7 @@ class InvoiceGenerator:
         subtotal = sum((item.amount for item in items[1:]), items[0].amount)
         return Invoice(
             id=invoice_id(org.handle, number),
+            reference=processor_id("in", 24, org.id, number),
             number=number,
             organisation=org.handle,
             charge_type=charge_type,

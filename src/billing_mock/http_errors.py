@@ -25,6 +25,7 @@ _DOMAIN_STATUS: tuple[tuple[type[domain.BillingMockError], int], ...] = (
     (domain.PermissionDenied, 403),
     (domain.NotFound, 404),
     (domain.InvalidRequest, 400),
+    (domain.Conflict, 409),
     (domain.UnknownCurrency, 400),
 )
 
@@ -38,26 +39,34 @@ _STATUS_MESSAGE = {
 }
 
 
+_HTTP_CODE = {404: "RouteNotFound", 405: "MethodNotAllowed", 500: "InternalError"}
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """An error response to render: HTTP status, a message for people, extra headers."""
 
     status: int
     message: str
+    code: str = ""
+    """What failed, for APIs that word it their own way: the domain error's class name
+    (`OrganisationNotFound`), `NotAuthenticated`, `BadRequest`, `RouteNotFound`,
+    `MethodNotAllowed` or `InternalError`."""
     headers: dict[str, str] = field(default_factory=dict)
 
 
 def failure_from(error: Exception) -> Failure:
     """The Failure for any exception raised while serving a request."""
     if isinstance(error, domain.BillingMockError):
-        return Failure(_domain_status(error), error.message)
+        return Failure(_domain_status(error), error.message, type(error).__name__)
     if isinstance(error, ProblemException):
         return _from_problem(error)
     if isinstance(error, HTTPException):
         message = _STATUS_MESSAGE.get(error.status_code, str(error.detail))
-        return Failure(error.status_code, message, dict(error.headers or {}))
+        code = _HTTP_CODE.get(error.status_code, "BadRequest")
+        return Failure(error.status_code, message, code, dict(error.headers or {}))
     logger.error("unexpected error while serving a request", exc_info=error)
-    return Failure(500, INTERNAL_ERROR)
+    return Failure(500, INTERNAL_ERROR, "InternalError")
 
 
 def _domain_status(error: domain.BillingMockError) -> int:
@@ -71,10 +80,11 @@ def _from_problem(problem: ProblemException) -> Failure:
     if problem.status == 401:
         # connexion's 401s all mean "no usable credentials"; unknown ones are
         # raised by the APIs' own auth functions as AuthenticationFailed.
-        return Failure(401, domain.NOT_AUTHENTICATED)
+        return Failure(401, domain.NOT_AUTHENTICATED, "NotAuthenticated")
+    code = _HTTP_CODE.get(problem.status, "BadRequest")
     if problem.status in _STATUS_MESSAGE and problem.status != 404:
-        return Failure(problem.status, _STATUS_MESSAGE[problem.status])
+        return Failure(problem.status, _STATUS_MESSAGE[problem.status], code)
     detail = str(problem.detail or problem.title or "Bad request")
     # jsonschema details run on with the whole schema; the first line says it all.
     first_line = detail.strip().splitlines()[0].rstrip(".")
-    return Failure(problem.status, f"{first_line}.")
+    return Failure(problem.status, f"{first_line}.", code)

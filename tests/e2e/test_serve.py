@@ -79,12 +79,21 @@ def test_seed_request_against_a_real_server_is_the_same_after_restart(
         docs = requests.get(origin + "/api/v2/platform/ui/", timeout=10)
         raw = requests.get(origin + "/openapi/unpod-billing.yaml", timeout=10)
         missing = requests.get(origin + SEED_REQUEST, timeout=10)
+        details = requests.get(
+            f"{origin}/v1/organizations/3f6c2a9e-8b1d-4c27-9e55-0a7b3c1d2e4f/stripe/billing-details",
+            headers={"Authorization": f"Bearer {users['priya.sharma@recalll.co']['bearer']}"},
+            timeout=10,
+        ).json()
+        # The invoice links are absolute URLs on this very server: follow one as-is.
+        pdf = requests.get(details["invoices"][0]["invoicePdf"], timeout=10)
     assert first.status_code == 200
     body = first.json()
     assert (body["count"], len(body["data"])) == (17, 10)
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
     assert raw.content == (ROOT / "openapi" / "unpod-billing.yaml").read_bytes()
     assert missing.status_code == 401
+    assert details["invoices"][0]["invoicePdf"].startswith(origin)
+    assert (pdf.status_code, pdf.content[:5]) == (200, b"%PDF-")
     assert missing.json() == {
         "status_code": 401,
         "message": "Authentication credentials were not provided.",

@@ -7,7 +7,10 @@
      |    +-- OrganisationNotFound   no organisation with that handle
      |    +-- ProductNotFound        a Product-Id the organisation is not enrolled in
      |    +-- PageNotFound           a page past the last one
+     |    +-- PlanNotFound           no plan with that id
      +-- InvalidRequest              input the contract cannot rule out            (400)
+     +-- Conflict                    well-formed, but the current state rules it out (409)
+     |    +-- PlanUnchanged          already on that plan and billing cycle
      +-- UnknownCurrency             not an ISO 4217 code with minor units (also a ValueError)
 
 Messages are module constants so tests and docs quote the same text.
@@ -20,6 +23,8 @@ INVALID_TOKEN = "Invalid token."
 NOT_A_MEMBER = "You do not have permission to access this organization."
 ORGANISATION_NOT_FOUND = "Organization not found."
 PAGE_NOT_FOUND = "Invalid page."
+PLAN_NOT_FOUND = "Plan not found"
+PLAN_UNCHANGED = "Organization is already on this plan"
 PRODUCT_NOT_FOUND = "Product not found: the organization is not enrolled in {product}."
 
 
@@ -71,6 +76,25 @@ class ProductNotFound(NotFound):
     def __init__(self, product: str) -> None:
         super().__init__(PRODUCT_NOT_FOUND.format(product=product))
         self.product = product
+
+
+class PlanNotFound(NotFound):
+    """No plan has this id."""
+
+    def __init__(self, plan_id: str) -> None:
+        super().__init__(PLAN_NOT_FOUND)
+        self.plan_id = plan_id
+
+
+class Conflict(BillingMockError):
+    """A well-formed request that the current state rules out."""
+
+
+class PlanUnchanged(Conflict):
+    """The organisation is already on this plan with this billing cycle."""
+
+    def __init__(self) -> None:
+        super().__init__(PLAN_UNCHANGED)
 
 
 class InvalidRequest(BillingMockError):

@@ -30,6 +30,22 @@ class ChargeType(enum.Enum):
     """Prepaid credits bought outside the billing cycle."""
 
 
+class BillingCycle(enum.Enum):
+    """How often a subscription is billed."""
+
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlements:
+    """What a plan allows each month (Cognita's SubscriptionEntitlements)."""
+
+    max_meetings_per_month: int
+    ai_summary: bool
+    recording_storage_gb: int
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """A subscription plan; prices in major units per ISO 4217 currency."""
@@ -37,13 +53,20 @@ class Plan:
     id: str
     name: str
     monthly_price: dict[str, Decimal]
+    yearly_price: dict[str, Decimal]
     usage_unit: str
     included_units: int
     overage_price: dict[str, Decimal]
+    entitlements: Entitlements
 
-    def price(self, currency: str) -> Money:
-        """The monthly fee in `currency`; KeyError if the plan has no price in it."""
-        return Money.of(self.monthly_price[currency], currency)
+    def price(self, currency: str, cycle: BillingCycle = BillingCycle.MONTHLY) -> Money:
+        """The fee of one `cycle` in `currency`; KeyError if the plan has no price in it."""
+        prices = self.monthly_price if cycle is BillingCycle.MONTHLY else self.yearly_price
+        return Money.of(prices[currency], currency)
+
+    def is_free(self, currency: str) -> bool:
+        """Whether the plan costs nothing in `currency`."""
+        return self.price(currency).amount == 0
 
     def overage(self, currency: str) -> Money:
         """The price of one unit beyond the included ones, in `currency`, unrounded."""
@@ -54,8 +77,10 @@ class Plan:
 class Organisation:
     """A customer organisation, billed in one currency."""
 
+    id: str
     handle: str
     name: str
+    billing_email: str
     currency: str
     country: str
     products: tuple[str, ...]
@@ -75,6 +100,7 @@ class User:
     memberships: frozenset[str]
     jwt: str
     api_token: str
+    bearer: str
 
     def is_member_of(self, handle: str) -> bool:
         """Whether the user belongs to the organisation with this handle."""
@@ -96,10 +122,13 @@ class Invoice:
     """An invoice: line items, the tax on their sum, and its collection state.
 
     `number` is the organisation's sequential invoice number (each API formats it);
+    `reference` is the payment processor's id (`in_...`), shown by the Stripe-backed and
+    Cognita APIs;
     `subtotal` and `total` are derived from the line items and `tax`, never stored.
     """
 
     id: int
+    reference: str
     number: int
     organisation: str
     charge_type: ChargeType
@@ -123,3 +152,80 @@ class Invoice:
     def total(self) -> Money:
         """What the customer owes: subtotal plus tax."""
         return self.subtotal + self.tax
+
+
+class SubscriptionStatus(enum.Enum):
+    """Where a subscription stands."""
+
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    """The latest subscription invoice's payment failed."""
+    CANCELED = "canceled"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """An organisation's current subscription to a plan; periods in UTC."""
+
+    id: str
+    organisation: str
+    plan_id: str
+    billing_cycle: BillingCycle
+    status: SubscriptionStatus
+    started_at: datetime
+    current_period_start: datetime
+    current_period_end: datetime
+    trial_end: datetime | None
+    auto_renew: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentMethod:
+    """A card on file; `expired` relative to the mock's "now"."""
+
+    id: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    is_default: bool
+    billing_name: str
+    billing_email: str
+    created_at: datetime
+    expired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BillingAccount:
+    """The organisation's customer record at the payment processor (`cus_...`)."""
+
+    id: str
+    provider: str
+    status: str
+    currency: str
+    email: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSummary:
+    """Usage in the current period, measured against the plan's entitlements."""
+
+    period_start: datetime
+    period_end: datetime
+    meetings: int
+    recording_storage_gb: int
+    ai_summaries: int
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Everything billing knows of one organisation, as generation built it for a seed."""
+
+    organisation: Organisation
+    billing_account: BillingAccount
+    subscription: Subscription
+    payment_methods: tuple[PaymentMethod, ...]
+    invoices: tuple[Invoice, ...]
+    usage: UsageSummary

@@ -1,0 +1,157 @@
+"""Builds an organisation's whole billing account for a seed: subscription, cards, usage.
+
+Invoices come from `generation.InvoiceGenerator`; everything here is derived from them
+and from Faker seeded per (seed, organisation, purpose), so the same seed gives the
+same account in every process.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+
+from dateutil.relativedelta import relativedelta
+from faker import Faker
+
+from billing_mock.domain.identifiers import processor_id, stable_uuid
+from billing_mock.domain.models import (
+    Account,
+    BillingAccount,
+    BillingCycle,
+    ChargeType,
+    Invoice,
+    InvoiceStatus,
+    Organisation,
+    PaymentMethod,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+    UsageSummary,
+)
+from billing_mock.generation import InvoiceGenerator, entity_seed
+
+TRIAL = timedelta(days=14)
+CARD_BRANDS = {"IN": ("visa", "mastercard", "rupay"), "JP": ("visa", "mastercard", "jcb")}
+DEFAULT_BRANDS = ("visa", "mastercard", "amex")
+LOCALES = {"IN": "en_IN", "US": "en_US", "JP": "ja_JP"}
+
+
+@cache
+def _faker(locale: str) -> Faker:
+    return Faker(locale)
+
+
+class AccountGenerator:
+    """Generates `Account`s for one server seed and one "now" (`as_of`, UTC)."""
+
+    def __init__(self, seed: int, as_of: datetime) -> None:
+        self._seed = seed
+        self._as_of = as_of
+        self._invoices = InvoiceGenerator(seed, as_of)
+
+    def account(self, org: Organisation, plan: Plan) -> Account:
+        """The organisation's account: invoices newest first, then what follows from them."""
+        invoices = tuple(self._invoices.history(org, plan))
+        subscription = self.subscription(org, plan, invoices)
+        past_due = subscription.status is SubscriptionStatus.PAST_DUE
+        return Account(
+            organisation=org,
+            billing_account=BillingAccount(
+                id=processor_id("cus", 14, org.id),
+                provider="stripe",
+                status="past_due" if past_due else "active",
+                currency=org.currency,
+                email=org.billing_email,
+                created_at=subscription.started_at - timedelta(minutes=3),
+            ),
+            subscription=subscription,
+            payment_methods=self._payment_methods(org, subscription.started_at),
+            invoices=invoices,
+            usage=self.usage(org, plan, subscription),
+        )
+
+    def subscription(
+        self, org: Organisation, plan: Plan, invoices: tuple[Invoice, ...]
+    ) -> Subscription:
+        """The current subscription: on trial when nothing was invoiced yet, else monthly
+        from the oldest invoice, past due when the latest subscription invoice failed."""
+        monthly = [i for i in invoices if i.charge_type is ChargeType.SUBSCRIPTION]
+        if not monthly:
+            start = datetime.combine(self._as_of.date(), time(), tzinfo=UTC) - timedelta(days=5)
+            return Subscription(
+                id=stable_uuid("subscription", org.id),
+                organisation=org.handle,
+                plan_id=plan.id,
+                billing_cycle=BillingCycle.MONTHLY,
+                status=SubscriptionStatus.TRIALING,
+                started_at=start,
+                current_period_start=start,
+                current_period_end=start + TRIAL,
+                trial_end=start + TRIAL,
+                auto_renew=True,
+            )
+        latest, oldest = monthly[0], monthly[-1]
+        failed = latest.status is InvoiceStatus.PAYMENT_FAILED
+        return Subscription(
+            id=stable_uuid("subscription", org.id),
+            organisation=org.handle,
+            plan_id=plan.id,
+            billing_cycle=BillingCycle.MONTHLY,
+            status=SubscriptionStatus.PAST_DUE if failed else SubscriptionStatus.ACTIVE,
+            started_at=oldest.issued_at,
+            current_period_start=_midnight(latest.period_start),
+            current_period_end=_midnight(latest.period_end),
+            trial_end=None,
+            auto_renew=True,
+        )
+
+    def _payment_methods(self, org: Organisation, since: datetime) -> tuple[PaymentMethod, ...]:
+        fake = _faker(LOCALES.get(org.country, "en_US"))
+        fake.seed_instance(entity_seed(self._seed, org.handle, "payment-methods"))
+        brands = CARD_BRANDS.get(org.country, DEFAULT_BRANDS)
+        count = fake.random_int(1, 3)
+        holder = fake.name()
+        cards = []
+        for index in range(count):
+            # The default card is current; an older spare card may have expired.
+            years = fake.random_int(1, 4) if index == 0 else fake.random_int(-1, 3)
+            expiry = self._as_of.date() + relativedelta(years=years, months=fake.random_int(0, 11))
+            added = since + timedelta(days=fake.random_int(0, 60) + 90 * index, seconds=fake.random_int(0, 86_399))
+            cards.append(
+                PaymentMethod(
+                    id=processor_id("pm", 24, self._seed, org.id, index),
+                    brand=fake.random_element(brands),
+                    last4=f"{fake.random_int(0, 9999):04d}",
+                    exp_month=expiry.month,
+                    exp_year=expiry.year,
+                    is_default=index == 0,
+                    billing_name=holder,
+                    billing_email=org.billing_email,
+                    created_at=min(added, self._as_of),
+                    expired=_expired(expiry, self._as_of.date()),
+                )
+            )
+        return tuple(cards)
+
+    def usage(self, org: Organisation, plan: Plan, subscription: Subscription) -> UsageSummary:
+        """Usage of the subscription's current period, within the plan's entitlements."""
+        fake = _faker("en_US")
+        fake.seed_instance(entity_seed(self._seed, org.handle, "usage", subscription.current_period_start))
+        allows = plan.entitlements
+        meetings = allows.max_meetings_per_month * fake.random_int(20, 95) // 100
+        return UsageSummary(
+            period_start=subscription.current_period_start,
+            period_end=subscription.current_period_end,
+            meetings=meetings,
+            recording_storage_gb=allows.recording_storage_gb * fake.random_int(10, 90) // 100,
+            ai_summaries=meetings * fake.random_int(50, 100) // 100 if allows.ai_summary else 0,
+        )
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def _expired(expiry: date, today: date) -> bool:
+    """Cards are valid through the last day of their expiry month."""
+    return (expiry.year, expiry.month) < (today.year, today.month)

@@ -1,0 +1,13 @@
+"""Cognita organization billing (seed 004): billing details and Update Plan."""
+
+from billing_mock.apis.base import ApiModule
+from billing_mock.apis.cognita import errors, handlers
+
+API = ApiModule(
+    name="cognita",
+    title="Cognita organization billing",
+    spec="cognita-billing.yaml",
+    base_path="/api",
+    handlers=handlers,
+    error_body=errors.error_body,
+)

@@ -1,0 +1,5 @@
+"""`Authorization: Bearer <token>` for the Cognita API."""
+
+from billing_mock.credentials import bearer_token_info as authenticate
+
+__all__ = ["authenticate"]

@@ -1,0 +1,45 @@
+"""Cognita operations, one function per operationId (openapi/cognita-billing.yaml)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from billing_mock.apis.cognita import wire
+from billing_mock.domain.access import organisation_for
+from billing_mock.domain.models import BillingCycle
+from billing_mock.domain.store import Store
+
+FETCHED = "Organization billing details fetched successfully"
+PLAN_UPDATED = "Plan updated successfully"
+
+
+def get_organization_billing(
+    store: Store, token_info: dict[str, Any], orgId: str  # noqa: N803 - the contract's name
+) -> dict[str, Any]:
+    """GET /orgs/{orgId}/billing ("Get Billing Details", seed 004).
+
+    Out: `{status: "ok", message, data: Bill}`. Raises OrganisationNotFound (404) and
+    PermissionDenied (403).
+    """
+    handle = organisation_for(store, token_info["user"], store.organisation_by_id(orgId).handle).handle
+    account = store.account(handle)
+    return _ok(FETCHED, wire.bill(account, store.plan(account.subscription.plan_id)))
+
+
+def update_plan(
+    store: Store, token_info: dict[str, Any], orgId: str, body: dict[str, Any]  # noqa: N803
+) -> dict[str, Any]:
+    """POST /orgs/{orgId}/billing/plan ("Update Plan", seed 004 sidebar).
+
+    In: `{planId, billingCycle: monthly|yearly}` (the contract validated its shape).
+    Out: the envelope with the Bill after the change. Raises OrganisationNotFound,
+    PlanNotFound (404), PermissionDenied (403), PlanUnchanged (409); state changes only
+    when every check passed.
+    """
+    handle = organisation_for(store, token_info["user"], store.organisation_by_id(orgId).handle).handle
+    account = store.change_plan(handle, body["planId"], BillingCycle(body["billingCycle"]))
+    return _ok(PLAN_UPDATED, wire.bill(account, store.plan(account.subscription.plan_id)))
+
+
+def _ok(message: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"status": "ok", "message": message, "data": data}

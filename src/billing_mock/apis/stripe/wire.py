@@ -1,0 +1,76 @@
+"""Domain to the Stripe-backed API's JSON (seed 002): integer minor units, lower-case currency."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from billing_mock.domain.models import Account, Invoice, InvoiceStatus, PaymentMethod
+
+STATUS = {
+    InvoiceStatus.OPEN: "open",
+    InvoiceStatus.PAID: "paid",
+    # Stripe leaves an invoice open when a payment attempt fails.
+    InvoiceStatus.PAYMENT_FAILED: "open",
+}
+
+
+def billing_details(account: Account, origin: str) -> dict[str, Any]:
+    """`{invoices[], paymentMethods[]}`; invoice URLs are absolute on `origin` (the mock)."""
+    return {
+        "invoices": [invoice(account, item, origin) for item in account.invoices],
+        "paymentMethods": [payment_method(card) for card in account.payment_methods],
+    }
+
+
+def invoice(account: Account, item: Invoice, origin: str) -> dict[str, Any]:
+    """One invoice; amounts are integers in the currency's ISO 4217 minor units."""
+    total = item.total.minor_units()
+    paid = total if item.status is InvoiceStatus.PAID else 0
+    url = f"{origin}/v1/stripe/invoices/{item.reference}"
+    return {
+        "amountDue": total,
+        "amountPaid": paid,
+        "amountRemaining": total - paid,
+        "createdAt": timestamp(item.issued_at),
+        "currency": item.currency.lower(),
+        "dueAt": timestamp(item.due_at),
+        "hostedInvoiceUrl": url,
+        "id": item.reference,
+        "invoicePdf": f"{url}/pdf",
+        "number": invoice_number(account, item),
+        "periodEnd": timestamp(_midnight(item.period_end)),
+        "periodStart": timestamp(_midnight(item.period_start)),
+        "status": STATUS[item.status],
+        "total": total,
+    }
+
+
+def invoice_number(account: Account, item: Invoice) -> str:
+    """Stripe's `PREFIX-0001` form: the customer's 8-character prefix and the sequence."""
+    return f"{account.organisation.id[:8].upper()}-{item.number:04d}"
+
+
+def payment_method(card: PaymentMethod) -> dict[str, Any]:
+    """One card on file."""
+    return {
+        "billingEmail": card.billing_email,
+        "billingName": card.billing_name,
+        "brand": card.brand,
+        "createdAt": timestamp(card.created_at),
+        "expMonth": card.exp_month,
+        "expYear": card.exp_year,
+        "id": card.id,
+        "isDefault": card.is_default,
+        "last4": card.last4,
+        "type": "card",
+    }
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC to the second, with `Z`."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)

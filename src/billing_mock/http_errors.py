@@ -19,6 +19,7 @@ from billing_mock.domain import errors as domain
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "Internal server error."
+UNREADABLE_BODY = "Malformed request body: not UTF-8 encoded JSON."
 
 _DOMAIN_STATUS: tuple[tuple[type[domain.BillingMockError], int], ...] = (
     (domain.AuthenticationFailed, 401),
@@ -61,6 +62,9 @@ def failure_from(error: Exception) -> Failure:
         return Failure(_domain_status(error), error.message, type(error).__name__)
     if isinstance(error, ProblemException):
         return _from_problem(error)
+    if isinstance(error, UnicodeDecodeError):
+        # connexion decodes JSON bodies as UTF-8 before validating and lets this escape.
+        return Failure(400, UNREADABLE_BODY, "BadRequest")
     if isinstance(error, HTTPException):
         message = _STATUS_MESSAGE.get(error.status_code, str(error.detail))
         code = _HTTP_CODE.get(error.status_code, "BadRequest")

@@ -97,6 +97,12 @@ def test_bad_updates_change_nothing(client: TestClient, users: dict[str, Any]) -
     _error(_update(client, users, NORTHWIND, {"planId": "growth", "billingCycle": "weekly"}), 400)
     _error(_update(client, users, NORTHWIND, {"planId": "growth"}), 400)
     _error(_update(client, users, NORTHWIND, ["growth"]), 400)
+    garbled = client.post(
+        f"/api/orgs/{NORTHWIND}/billing/plan",
+        headers={**_bearer(users), "Content-Type": "application/json"},
+        content=b"\x91\xc7\x96e",
+    )
+    _error(garbled, 400, "Malformed request body: not UTF-8 encoded JSON")
     assert _bill(client, users, NORTHWIND) == before
 
 

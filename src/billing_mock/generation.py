@@ -7,7 +7,6 @@ another's, and the same seed gives the same history in every process.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -22,7 +21,7 @@ from billing_mock.domain.models import (
     Organisation,
     Plan,
 )
-from billing_mock.domain.identifiers import processor_id
+from billing_mock.domain.identifiers import digest, processor_id
 from billing_mock.domain.tax import tax_on, tax_rate
 
 PAYMENT_TERMS = timedelta(days=7)
@@ -45,8 +44,7 @@ def entity_seed(seed: int, *key: object) -> int:
 
     Uses SHA-256, not hash(), which differs between processes.
     """
-    text = ":".join(str(part) for part in (seed, *key))
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    return int.from_bytes(digest(seed, *key)[:8], "big")
 
 
 def invoice_id(organisation: str, number: int) -> int:

@@ -7,7 +7,7 @@ same account in every process.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from dateutil.relativedelta import relativedelta
@@ -27,6 +27,7 @@ from billing_mock.domain.models import (
     Subscription,
     SubscriptionStatus,
     UsageSummary,
+    start_of_day,
 )
 from billing_mock.generation import InvoiceGenerator, entity_seed
 
@@ -77,7 +78,7 @@ class AccountGenerator:
         from the oldest invoice, past due when the latest subscription invoice failed."""
         monthly = [i for i in invoices if i.charge_type is ChargeType.SUBSCRIPTION]
         if not monthly:
-            start = datetime.combine(self._as_of.date(), time(), tzinfo=UTC) - timedelta(days=5)
+            start = start_of_day(self._as_of.date()) - timedelta(days=5)
             return Subscription(
                 id=stable_uuid("subscription", org.id),
                 organisation=org.handle,
@@ -99,8 +100,8 @@ class AccountGenerator:
             billing_cycle=BillingCycle.MONTHLY,
             status=SubscriptionStatus.PAST_DUE if failed else SubscriptionStatus.ACTIVE,
             started_at=oldest.issued_at,
-            current_period_start=_midnight(latest.period_start),
-            current_period_end=_midnight(latest.period_end),
+            current_period_start=start_of_day(latest.period_start),
+            current_period_end=start_of_day(latest.period_end),
             trial_end=None,
             auto_renew=True,
         )
@@ -147,9 +148,6 @@ class AccountGenerator:
             ai_summaries=meetings * fake.random_int(50, 100) // 100 if allows.ai_summary else 0,
         )
 
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def _expired(expiry: date, today: date) -> bool:

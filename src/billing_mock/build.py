@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from billing_mock.accounts import AccountGenerator
 from billing_mock.domain.store import Store
 from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, load_fixtures
-from billing_mock.accounts import AccountGenerator
 
 DEFAULT_SEED = 42
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from faker import Faker
 
+from billing_mock.domain.identifiers import digest, processor_id
 from billing_mock.domain.models import (
     ChargeType,
     Invoice,
@@ -21,7 +22,6 @@ from billing_mock.domain.models import (
     Organisation,
     Plan,
 )
-from billing_mock.domain.identifiers import digest, processor_id
 from billing_mock.domain.tax import tax_on, tax_rate
 
 PAYMENT_TERMS = timedelta(days=7)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from billing_mock.domain.money import Money, total
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight UTC at the start of `day`: how billing periods are shown as timestamps."""
+    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 class InvoiceStatus(enum.Enum):

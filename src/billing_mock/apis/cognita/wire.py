@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from billing_mock.domain.models import (
@@ -14,6 +14,7 @@ from billing_mock.domain.models import (
     Plan,
     Subscription,
     UsageSummary,
+    start_of_day,
 )
 
 STATUS = {
@@ -99,8 +100,8 @@ def invoice(item: Invoice) -> dict[str, Any]:
         lines.append({"description": f"GST {item.tax_rate}%", "amount": item.tax.minor_units()})
     return {
         "invoiceId": item.reference,
-        "periodStart": timestamp(_midnight(item.period_start)),
-        "periodEnd": timestamp(_midnight(item.period_end)),
+        "periodStart": timestamp(start_of_day(item.period_start)),
+        "periodEnd": timestamp(start_of_day(item.period_end)),
         "totalAmount": item.total.minor_units(),
         "currency": item.currency,
         "status": STATUS[item.status],
@@ -125,7 +126,3 @@ def usage(summary: UsageSummary) -> dict[str, Any]:
 def timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with milliseconds and `Z`, as JavaScript's toISOString writes it."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
-from billing_mock.domain.models import Account, Invoice, InvoiceStatus, PaymentMethod
+from billing_mock.domain.models import Account, Invoice, InvoiceStatus, PaymentMethod, start_of_day
 
 STATUS = {
     InvoiceStatus.OPEN: "open",
@@ -39,8 +39,8 @@ def invoice(account: Account, item: Invoice, origin: str) -> dict[str, Any]:
         "id": item.reference,
         "invoicePdf": f"{url}/pdf",
         "number": invoice_number(account, item),
-        "periodEnd": timestamp(_midnight(item.period_end)),
-        "periodStart": timestamp(_midnight(item.period_start)),
+        "periodEnd": timestamp(start_of_day(item.period_end)),
+        "periodStart": timestamp(start_of_day(item.period_start)),
         "status": STATUS[item.status],
         "total": total,
     }
@@ -70,7 +70,3 @@ def payment_method(card: PaymentMethod) -> dict[str, Any]:
 def timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC to the second, with `Z`."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)

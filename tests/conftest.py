@@ -1,4 +1,8 @@
-"""Shared test fixtures: a store, the app over it, an HTTP client, fixture credentials."""
+"""Shared test fixtures: a store, the app over it, an HTTP client, fixture credentials.
+
+One app is built per session (loading the contracts is the slow part); each test gets
+its store reset to the fixtures' state and a fresh client (no cookies carried over).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from connexion import AsyncApp
 from starlette.testclient import TestClient
 
 from billing_mock.app import create_app
@@ -30,12 +35,20 @@ def users() -> dict[str, dict[str, Any]]:
     return fixture_users()
 
 
-@pytest.fixture
-def store() -> Store:
-    return build_store(42)
+@pytest.fixture(scope="session")
+def _served() -> tuple[Store, AsyncApp]:
+    store = build_store(42)
+    return store, create_app(store, validate_responses=True)
 
 
 @pytest.fixture
-def client(store: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(store, validate_responses=True)) as client:
+def store(_served: tuple[Store, AsyncApp]) -> Store:
+    served_store = _served[0]
+    served_store.reset()
+    return served_store
+
+
+@pytest.fixture
+def client(store: Store, _served: tuple[Store, AsyncApp]) -> Iterator[TestClient]:
+    with TestClient(_served[1]) as client:
         yield client

@@ -13,7 +13,7 @@ from functools import cache
 from dateutil.relativedelta import relativedelta
 from faker import Faker
 
-from billing_mock.domain.identifiers import processor_id, stable_uuid
+from billing_mock.domain.identifiers import digest, processor_id, stable_uuid
 from billing_mock.domain.models import (
     Account,
     BillingAccount,
@@ -22,16 +22,21 @@ from billing_mock.domain.models import (
     Invoice,
     InvoiceStatus,
     Organisation,
+    Payment,
     PaymentMethod,
+    PaymentStatus,
     Plan,
     Subscription,
     SubscriptionStatus,
     UsageSummary,
     start_of_day,
 )
+from billing_mock.domain.money import Money
 from billing_mock.generation import InvoiceGenerator, entity_seed
 
 TRIAL = timedelta(days=14)
+PAYMENT_METHODS = {"IN": ("card", "card", "upi", "netbanking")}
+"""How customers pay, by country: Indian customers also use UPI and netbanking."""
 CARD_BRANDS = {"IN": ("visa", "mastercard", "rupay"), "JP": ("visa", "mastercard", "jcb")}
 DEFAULT_BRANDS = ("visa", "mastercard", "amex")
 LOCALES = {"IN": "en_IN", "US": "en_US", "JP": "ja_JP"}
@@ -69,32 +74,62 @@ class AccountGenerator:
             payment_methods=self._payment_methods(org, subscription.started_at),
             invoices=invoices,
             usage=self.usage(org, plan, subscription),
+            payments=self.payments(org, invoices),
+            credit=Money.zero(org.currency),
         )
+
+    def payments(self, org: Organisation, invoices: tuple[Invoice, ...]) -> tuple[Payment, ...]:
+        """One payment per settled or declined invoice, newest first: captured when it was
+        paid, failed on its due date when the charge was declined."""
+        methods = PAYMENT_METHODS.get(org.country, ("card",))
+        payments = []
+        for invoice in invoices:
+            if invoice.status is InvoiceStatus.OPEN:
+                continue
+            paid = invoice.paid_at
+            method = methods[digest(self._seed, invoice.reference, "method")[0] % len(methods)]
+            payments.append(
+                Payment(
+                    id=processor_id("pay", 14, self._seed, invoice.reference),
+                    order_id=None,
+                    invoice_reference=invoice.reference,
+                    amount=invoice.total,
+                    status=PaymentStatus.CAPTURED if paid else PaymentStatus.FAILED,
+                    method=method,
+                    created_at=paid or invoice.due_at,
+                )
+            )
+        return tuple(sorted(payments, key=lambda payment: payment.created_at, reverse=True))
 
     def subscription(
         self, org: Organisation, plan: Plan, invoices: tuple[Invoice, ...]
     ) -> Subscription:
-        """The current subscription: on trial when nothing was invoiced yet, else monthly
-        from the oldest invoice, past due when the latest subscription invoice failed."""
+        """The current subscription: on trial when nothing was invoiced yet (cancelled if
+        the trial lapsed before "now"), else monthly from the oldest invoice, past due
+        when the latest subscription invoice failed."""
         monthly = [i for i in invoices if i.charge_type is ChargeType.SUBSCRIPTION]
         if not monthly:
-            start = start_of_day(self._as_of.date()) - timedelta(days=5)
+            start = start_of_day(org.trial_started or (self._as_of.date() - timedelta(days=5)))
+            lapsed = start + TRIAL <= self._as_of
             return Subscription(
                 id=stable_uuid("subscription", org.id),
+                reference=processor_id("sub", 14, org.id),
                 organisation=org.handle,
                 plan_id=plan.id,
                 billing_cycle=BillingCycle.MONTHLY,
-                status=SubscriptionStatus.TRIALING,
+                status=SubscriptionStatus.CANCELED if lapsed else SubscriptionStatus.TRIALING,
                 started_at=start,
                 current_period_start=start,
                 current_period_end=start + TRIAL,
-                trial_end=start + TRIAL,
-                auto_renew=True,
+                trial_end=None if lapsed else start + TRIAL,
+                auto_renew=not lapsed,
+                ended_at=start + TRIAL if lapsed else None,
             )
         latest, oldest = monthly[0], monthly[-1]
         failed = latest.status is InvoiceStatus.PAYMENT_FAILED
         return Subscription(
             id=stable_uuid("subscription", org.id),
+            reference=processor_id("sub", 14, org.id),
             organisation=org.handle,
             plan_id=plan.id,
             billing_cycle=BillingCycle.MONTHLY,

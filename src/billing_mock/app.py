@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import yaml
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -18,9 +19,11 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
 from billing_mock import publishing
+from billing_mock.apis.base import ApiModule
 from billing_mock.apis.registry import APIS, api_for_path
 from billing_mock.domain.store import Store
-from billing_mock.http_errors import failure_from
+from billing_mock.http_errors import METHOD_NOT_ALLOWED, Failure, failure_from
+from billing_mock.naming import snake_case
 from billing_mock.request_state import StoreMiddleware
 from billing_mock.validation import VALIDATORS
 
@@ -45,6 +48,8 @@ def create_app(store: Store, *, validate_responses: bool = False) -> AsyncApp:
             base_path=api.base_path,
             resolver=_bind(api.handlers, store),
             validate_responses=validate_responses,
+            # Handlers take snake_case names: `orgId` -> org_id, `from` -> from_, `id` -> id_.
+            pythonic_params=True,
             swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
         )
     app.add_middleware(StoreMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, store=store)
@@ -62,6 +67,8 @@ def render_error(request: ConnexionRequest, error: Exception) -> ConnexionRespon
     """
     failure = failure_from(error)
     api = api_for_path(request.url.path)
+    if api and failure.status in (400, 405):
+        failure = _method_failure(api, request, failure)
     body: dict[str, Any] = (
         api.error_body(failure)
         if api
@@ -76,15 +83,49 @@ def render_error(request: ConnexionRequest, error: Exception) -> ConnexionRespon
     )
 
 
+def _method_failure(api: ApiModule, request: ConnexionRequest, failure: Failure) -> Failure:
+    """Method errors as the contract declares them: 405 with an `Allow` listing every
+    method of the path (Starlette lists only the first route's), and 405, not 400, for
+    an undeclared method on a literal path that a templated one swallowed
+    (`PATCH /subscription/me` fails `PATCH /subscription/{id}`'s id pattern).
+    """
+    path = request.url.path.removeprefix(api.base_path)
+    literal = _paths(api.spec)[0].get(path)
+    if failure.status == 400 and (literal is None or request.method.lower() in literal):
+        return failure
+    methods = literal or next(
+        (found for pattern, found in _paths(api.spec)[1] if pattern.fullmatch(path)), None
+    )
+    if methods is None:
+        return failure
+    allow = {method.upper() for method in methods} | ({"HEAD"} if "get" in methods else set())
+    headers = {**failure.headers, "Allow": ", ".join(sorted(allow))}
+    return Failure(405, METHOD_NOT_ALLOWED, "MethodNotAllowed", headers)
+
+
+@functools.cache
+def _paths(spec: str) -> tuple[dict[str, frozenset[str]], list[tuple[re.Pattern[str], frozenset[str]]]]:
+    """The contract's paths with the methods each declares: literal ones by path, and
+    templated ones as patterns (`/subscription/{id}` matches `/subscription/<segment>`)."""
+    document = yaml.safe_load((OPENAPI_DIR / spec).read_text(encoding="utf-8"))
+    literal, templated = {}, []
+    for path, item in document["paths"].items():
+        methods = frozenset(key for key in item if key in HTTP_METHODS)
+        if "{" in path:
+            templated.append((re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path))), methods))
+        else:
+            literal[path] = methods
+    return literal, templated
+
+
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
 def _bind(handlers: ModuleType, store: Store) -> Resolver:
     """Resolve operationId `getBillingData` to `handlers.get_billing_data(store, ...)`."""
 
     def resolve(operation_id: str) -> Any:
-        function = getattr(handlers, _snake_case(operation_id))
+        function = getattr(handlers, snake_case(operation_id))
         return functools.update_wrapper(functools.partial(function, store), function)
 
     return Resolver(function_resolver=resolve)
-
-
-def _snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -21,6 +21,8 @@ def build_store(seed: int = DEFAULT_SEED, fixtures_dir: Path = DEFAULT_FIXTURES_
         organisations=fixtures.organisations,
         plans=fixtures.plans,
         users=fixtures.users,
+        coupons=fixtures.coupons,
+        gateway=fixtures.gateway,
         source=AccountGenerator(seed, fixtures.as_of),
         seed=seed,
         as_of=fixtures.as_of,

@@ -1,4 +1,4 @@
-"""Loads `fixtures/*.yaml` (organisations, plans, users) into domain entities.
+"""Loads `fixtures/*.yaml` (organisations, plans, users, checkout) into domain entities.
 
 A malformed fixture raises FixtureError naming the file, the entry and the field, so a
 broken edit fails at start-up with a message that says where to look.
@@ -10,14 +10,24 @@ import os
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 
-from billing_mock.domain.models import Entitlements, Organisation, Plan, User
+from billing_mock.domain.models import (
+    BillingCycle,
+    Coupon,
+    Entitlements,
+    GatewayKeys,
+    Membership,
+    Organisation,
+    Plan,
+    Role,
+    User,
+)
 from billing_mock.domain.money import exponent
 
 DEFAULT_FIXTURES_DIR = Path(
@@ -40,13 +50,15 @@ class FixtureSet:
     organisations: tuple[Organisation, ...]
     plans: Mapping[str, Plan]
     users: tuple[User, ...]
+    coupons: Mapping[str, Coupon]
+    gateway: GatewayKeys
 
 
 def load_fixtures(directory: Path = DEFAULT_FIXTURES_DIR) -> FixtureSet:
-    """Read organisations.yaml, plans.yaml and users.yaml from `directory`.
+    """Read organisations.yaml, plans.yaml, users.yaml and checkout.yaml from `directory`.
 
     Raises FixtureError for a missing file, a missing or ill-typed field, a plan or
-    membership that names nothing, or a duplicate handle, id or credential.
+    membership that names nothing, or a duplicate handle, id, coupon or credential.
     """
     orgs_doc = _read(directory / "organisations.yaml")
     plans = {
@@ -56,7 +68,17 @@ def load_fixtures(directory: Path = DEFAULT_FIXTURES_DIR) -> FixtureSet:
     as_of = _field(orgs_doc, "as_of", "organisations.yaml", _timestamp)
     organisations = _entries(orgs_doc, "organisations", "organisations.yaml", _organisation)
     users = _entries(_read(directory / "users.yaml"), "users", "users.yaml", _user)
-    fixtures = FixtureSet(as_of, tuple(organisations), plans, tuple(users))
+    checkout_doc = _read(directory / "checkout.yaml")
+    coupons = _entries(checkout_doc, "coupons", "checkout.yaml", _coupon)
+    _unique([coupon.code.upper() for coupon in coupons], "checkout.yaml: duplicate coupon")
+    fixtures = FixtureSet(
+        as_of,
+        tuple(organisations),
+        plans,
+        tuple(users),
+        {coupon.code: coupon for coupon in coupons},
+        _field(checkout_doc, "gateway", "checkout.yaml", _gateway),
+    )
     _check_references(fixtures)
     return fixtures
 
@@ -95,6 +117,12 @@ def _timestamp(value: Any) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError("needs a UTC offset, e.g. 2026-11-15T09:30:00Z")
     return parsed.astimezone(UTC)
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    return date.fromisoformat(str(value))
 
 
 def _bool(value: Any) -> bool:
@@ -168,6 +196,7 @@ def _organisation(entry: Mapping[str, Any], where: str) -> Organisation:
         invoice_count=_field(entry, "invoice_count", where, int),
         first_invoice_number=_field(entry, "first_invoice_number", where, int),
         billing_day=_field(entry, "billing_day", where, _billing_day),
+        trial_started=_field(entry, "trial_started", where, _date) if "trial_started" in entry else None,
     )
 
 
@@ -176,10 +205,45 @@ def _user(entry: Mapping[str, Any], where: str) -> User:
         id=_field(entry, "id", where, str),
         email=_field(entry, "email", where, str),
         name=_field(entry, "name", where, str),
-        memberships=frozenset(_field(entry, "memberships", where, list)),
+        memberships=tuple(_entries(entry, "memberships", where, _membership)),
         jwt=_field(entry, "jwt", where, str),
         api_token=_field(entry, "api_token", where, str),
         bearer=_field(entry, "bearer", where, str),
+    )
+
+
+def _membership(entry: Mapping[str, Any], where: str) -> Membership:
+    return Membership(
+        organisation=_field(entry, "organisation", where, str),
+        role=_field(entry, "role", where, Role),
+        api_key=_field(entry, "api_key", where, str),
+        session=_field(entry, "session", where, str),
+    )
+
+
+def _coupon(entry: Mapping[str, Any], where: str) -> Coupon:
+    percent = _field(entry, "percent_off", where, lambda value: Decimal(str(value)))
+    if not 0 < percent <= 100:
+        raise FixtureError(f"{where}: field 'percent_off': must be above 0 and at most 100")
+    return Coupon(
+        code=_field(entry, "code", where, str),
+        percent_off=percent,
+        valid_from=_field(entry, "valid_from", where, _timestamp),
+        valid_until=_field(entry, "valid_until", where, _timestamp),
+        billing_cycles=_field(entry, "billing_cycles", where, _cycles),
+    )
+
+
+def _cycles(value: Any) -> frozenset[BillingCycle]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list of monthly/yearly, not {value!r}")
+    return frozenset(BillingCycle(cycle) for cycle in value)
+
+
+def _gateway(entry: Any) -> GatewayKeys:
+    where = "checkout.yaml: gateway"
+    return GatewayKeys(
+        key_id=_field(entry, "key_id", where, str), key_secret=_field(entry, "key_secret", where, str)
     )
 
 
@@ -197,11 +261,21 @@ def _check_references(fixtures: FixtureSet) -> None:
                     f"plans.yaml: {plan.id}: no {org.currency} price, needed by {org.handle}"
                 )
     for user in fixtures.users:
-        for handle in sorted(user.memberships - set(handles)):
-            raise FixtureError(f"users.yaml: {user.email}: unknown organisation {handle!r}")
+        for member in user.memberships:
+            if member.organisation not in handles:
+                raise FixtureError(
+                    f"users.yaml: {user.email}: unknown organisation {member.organisation!r}"
+                )
     _unique([user.id for user in fixtures.users], "users.yaml: duplicate id")
     credentials = [
-        token for user in fixtures.users for token in (user.jwt, user.api_token, user.bearer)
+        token
+        for user in fixtures.users
+        for token in (
+            user.jwt,
+            user.api_token,
+            user.bearer,
+            *(key for member in user.memberships for key in (member.api_key, member.session)),
+        )
     ]
     _unique(credentials, "users.yaml: a credential is shared by two users")
 

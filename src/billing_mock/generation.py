@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 from faker import Faker
 
-from billing_mock.domain.identifiers import digest, processor_id
+from billing_mock.domain.identifiers import digest, invoice_id, invoice_reference
 from billing_mock.domain.models import (
     ChargeType,
     Invoice,
@@ -45,11 +45,6 @@ def entity_seed(seed: int, *key: object) -> int:
     Uses SHA-256, not hash(), which differs between processes.
     """
     return int.from_bytes(digest(seed, *key)[:8], "big")
-
-
-def invoice_id(organisation: str, number: int) -> int:
-    """The invoice's integer id: stable per (organisation, number), the same for every seed."""
-    return 1_000_000 + entity_seed(0, "invoice-id", organisation, number) % 9_000_000
 
 
 class InvoiceGenerator:
@@ -111,7 +106,7 @@ class InvoiceGenerator:
         subtotal = sum((item.amount for item in items[1:]), items[0].amount)
         return Invoice(
             id=invoice_id(org.handle, number),
-            reference=processor_id("in", 24, org.id, number),
+            reference=invoice_reference(org.id, number),
             number=number,
             organisation=org.handle,
             charge_type=charge_type,

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "Internal server error."
 UNREADABLE_BODY = "Malformed request body: not UTF-8 encoded JSON."
+METHOD_NOT_ALLOWED = "Method not allowed."
 
 _DOMAIN_STATUS: tuple[tuple[type[domain.BillingMockError], int], ...] = (
     (domain.AuthenticationFailed, 401),
@@ -34,7 +35,7 @@ _STATUS_MESSAGE = {
     401: domain.NOT_AUTHENTICATED,
     403: domain.NOT_A_MEMBER,
     404: "Not found.",
-    405: "Method not allowed.",
+    405: METHOD_NOT_ALLOWED,
     406: "Not acceptable.",
     415: "Unsupported media type.",
 }
@@ -54,12 +55,14 @@ class Failure:
     (`OrganisationNotFound`), `NotAuthenticated`, `BadRequest`, `RouteNotFound`,
     `MethodNotAllowed` or `InternalError`."""
     headers: dict[str, str] = field(default_factory=dict)
+    field: str | None = None
+    """The request input at fault, when the error names one (see BillingMockError.field)."""
 
 
 def failure_from(error: Exception) -> Failure:
     """The Failure for any exception raised while serving a request."""
     if isinstance(error, domain.BillingMockError):
-        return Failure(_domain_status(error), error.message, type(error).__name__)
+        return Failure(_domain_status(error), error.message, type(error).__name__, field=error.field)
     if isinstance(error, ProblemException):
         return _from_problem(error)
     if isinstance(error, UnicodeDecodeError):

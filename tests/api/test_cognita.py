@@ -76,7 +76,12 @@ def test_update_plan_changes_what_get_returns(client: TestClient, users: dict[st
     assert (subscription["plan"]["planId"], subscription["billingCycle"]) == ("scale", "yearly")
     assert subscription["plan"]["entitlements"]["maxMeetingsPerMonth"] == 2000
     assert subscription["subscriptionId"] == before["currentSubscription"]["subscriptionId"]
-    assert after["invoices"] == before["invoices"]
+    # Monthly Growth to yearly Scale: 708.56 credited for the unused month, a whole
+    # year of Scale (49990.00) charged, 18% GST on the net; invoiced and paid at once.
+    assert after["invoices"][1:] == before["invoices"]
+    prorated = after["invoices"][0]
+    assert [line["amount"] for line in prorated["lineItems"]] == [4928144, 887066]
+    assert (prorated["totalAmount"], prorated["status"]) == (5815210, "paid")
     period = after["usageSummary"]["period"]
     assert (_when(period["end"]) - _when(period["start"])).days == 365
 

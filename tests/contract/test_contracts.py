@@ -1,4 +1,4 @@
-"""Schemathesis property tests: the mock matches every contract in openapi/.
+"""Schemathesis property tests: the mock matches the Unpod, Stripe-backed and Cognita contracts.
 
 Each contract is loaded from the raw YAML the app serves (`/openapi/<spec>.json`), and
 every generated request, valid and invalid, goes through the app in-process with
@@ -36,16 +36,20 @@ AUTH = {
 }
 
 
-def _schema(name: str) -> Any:
-    app = create_app(build_store(42), validate_responses=True)
+def load(name: str, app: Any = None, max_examples: int = 40) -> Any:
+    """The contract `name` as the app serves it, with positive and negative generation,
+    derandomised so a failure reproduces as it was reported."""
+    app = app or create_app(build_store(42), validate_responses=True)
     schema = schemathesis.openapi.from_asgi(f"/openapi/{name}.json", app)
-    # Derandomised: the same cases every run, so a failure reproduces as it was reported.
     schema.config.generation.update(
         modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-        max_examples=40,
+        max_examples=max_examples,
         deterministic=True,
     )
     return schema
+
+
+_schema = load
 
 
 unpod = _schema("unpod-billing")

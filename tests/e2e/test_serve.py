@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import hmac
+import io
 import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
 from tests.conftest import ROOT
 
@@ -100,3 +106,33 @@ def test_seed_request_against_a_real_server_is_the_same_after_restart(
     }
     with serving(42) as origin:
         assert _seed_request(origin, users).content == first.content
+
+
+def test_concurrent_confirms_of_one_order_over_http_record_one_payment(users: dict[str, Any]) -> None:
+    secret = yaml.safe_load((ROOT / "fixtures" / "checkout.yaml").read_text())["gateway"]["key_secret"]
+    member = users["clara.novak@lumen.studio"]["memberships"][0]
+    headers = {"X-API-Key": member["api_key"]}
+    # Half the callers retry one payment, the others race with payments of their own.
+    payments = ["pay_RaceRaceRace00"] * 4 + [f"pay_RaceRaceRace{n:02d}" for n in range(1, 5)]
+    with serving(42) as origin:
+        base = origin + "/api/billing"
+        order = requests.post(
+            base + "/checkout", json={"planId": "scale", "billingCycle": "yearly"}, headers=headers, timeout=10
+        ).json()["orderId"]
+
+        def confirm(payment: str) -> requests.Response:
+            signature = hmac.new(secret.encode(), f"{order}|{payment}".encode(), hashlib.sha256).hexdigest()
+            body = {"orderId": order, "paymentId": payment, "signature": signature}
+            return requests.post(base + "/checkout/confirm", json=body, headers=headers, timeout=10)
+
+        with ThreadPoolExecutor(len(payments)) as pool:
+            responses = list(pool.map(confirm, payments))
+        export = requests.get(base + "/payments/export", headers=headers, timeout=10)
+    winners = {r.json()["payment"]["id"] for r in responses if r.status_code == 200}
+    assert len(winners) == 1
+    assert {r.status_code for r in responses} <= {200, 409}
+    losers = [r for r in responses if r.status_code == 409]
+    assert all(r.json()["error"]["reason"] == "order_already_paid" for r in losers)
+    assert len(losers) == sum(payment not in winners for payment in payments)
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [(row["order_id"], row["payment_id"]) for row in rows] == [(order, winners.pop())]

@@ -30,3 +30,13 @@ def processor_id(prefix: str, length: int, *key: object) -> str:
 def stable_uuid(*key: object) -> str:
     """A version-4-shaped UUID derived from `key`."""
     return str(uuid.UUID(bytes=digest(*key)[:16], version=4))
+
+
+def invoice_id(organisation: str, number: int) -> int:
+    """An invoice's integer id: stable per (organisation handle, number), the same for every seed."""
+    return 1_000_000 + int.from_bytes(digest(0, "invoice-id", organisation, number)[:8], "big") % 9_000_000
+
+
+def invoice_reference(organisation_id: str, number: int) -> str:
+    """An invoice's processor id (`in_` + 24 characters), stable per (organisation, number)."""
+    return processor_id("in", 24, organisation_id, number)

@@ -1,4 +1,5 @@
-"""The billing domain's entities: organisations, users, plans, invoices and line items."""
+"""The billing domain's entities: organisations, users, plans, invoices, subscriptions,
+orders, payments and coupons."""
 
 from __future__ import annotations
 
@@ -93,6 +94,32 @@ class Organisation:
     invoice_count: int
     first_invoice_number: int
     billing_day: int
+    trial_started: date | None = None
+    """For an organisation with no invoices: when its trial began (default: just now)."""
+
+
+class Role(enum.Enum):
+    """What a member may do in an organisation (seed 003's roles)."""
+
+    SUPER_ADMIN = "super_admin"
+    """Platform staff: sees every organisation's subscription and may do what an owner may."""
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """A user's place in one organisation, with the credentials that act for it there.
+
+    `api_key` (header) and `session` (cookie) are the Razorpay-backed API's credentials:
+    each acts for exactly this organisation with this role.
+    """
+
+    organisation: str
+    role: Role
+    api_key: str
+    session: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +129,14 @@ class User:
     id: str
     email: str
     name: str
-    memberships: frozenset[str]
+    memberships: tuple[Membership, ...]
     jwt: str
     api_token: str
     bearer: str
 
     def is_member_of(self, handle: str) -> bool:
         """Whether the user belongs to the organisation with this handle."""
-        return handle in self.memberships
+        return any(member.organisation == handle for member in self.memberships)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +198,15 @@ class SubscriptionStatus(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
-    """An organisation's current subscription to a plan; periods in UTC."""
+    """An organisation's current subscription to a plan; periods in UTC.
+
+    `reference` is the payment processor's id (`sub_...`). A cancellation at period end
+    keeps the status and sets `cancel_at_period_end`; an immediate one ends it
+    (CANCELED, `ended_at`). `notes` are free-form key/value pairs set by platform staff.
+    """
 
     id: str
+    reference: str
     organisation: str
     plan_id: str
     billing_cycle: BillingCycle
@@ -183,6 +216,15 @@ class Subscription:
     current_period_end: datetime
     trial_end: datetime | None
     auto_renew: bool
+    cancel_at_period_end: bool = False
+    cancelled_at: datetime | None = None
+    ended_at: datetime | None = None
+    notes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def has_ended(self) -> bool:
+        """Whether the subscription is over (cancelled immediately or its trial lapsed)."""
+        return self.status is SubscriptionStatus.CANCELED
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,9 +266,87 @@ class UsageSummary:
     ai_summaries: int
 
 
+class PaymentStatus(enum.Enum):
+    """Outcome of a payment attempt (Razorpay's words)."""
+
+    CAPTURED = "captured"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """One payment attempt against an invoice; `id` is the processor's (`pay_...`).
+
+    `order_id` is the checkout order it paid (`order_...`), None for charges the
+    processor made on its own (renewals, prorations). `method`: card, upi or netbanking.
+    """
+
+    id: str
+    order_id: str | None
+    invoice_reference: str
+    amount: Money
+    status: PaymentStatus
+    method: str
+    created_at: datetime
+
+
+class OrderStatus(enum.Enum):
+    """A checkout order: created, then paid once a payment is confirmed."""
+
+    CREATED = "created"
+    PAID = "paid"
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """A checkout order (`order_...`): one billing cycle of a plan, after coupon, plus tax.
+
+    `payment_id` and `invoice_reference` are set when it is paid.
+    """
+
+    id: str
+    plan_id: str
+    billing_cycle: BillingCycle
+    description: str
+    """What the order buys, as its invoice line reads ("Growth plan, monthly")."""
+    price: Money
+    discount: Money
+    tax: Money
+    coupon_code: str | None
+    created_at: datetime
+    status: OrderStatus = OrderStatus.CREATED
+    payment_id: str | None = None
+    invoice_reference: str | None = None
+
+    @property
+    def amount(self) -> Money:
+        """What the customer pays: price less discount, plus tax."""
+        return self.price - self.discount + self.tax
+
+
+@dataclass(frozen=True, slots=True)
+class Coupon:
+    """A percentage off one billing cycle's price before tax, valid in a time window."""
+
+    code: str
+    percent_off: Decimal
+    valid_from: datetime
+    valid_until: datetime
+    billing_cycles: frozenset[BillingCycle]
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayKeys:
+    """The payment gateway's key pair: `key_id` is public, `key_secret` signs payments."""
+
+    key_id: str
+    key_secret: str
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
-    """Everything billing knows of one organisation, as generation built it for a seed."""
+    """Everything billing knows of one organisation: generated per seed, then changed by
+    the subscription lifecycle (orders, payments, new invoices, credit from downgrades)."""
 
     organisation: Organisation
     billing_account: BillingAccount
@@ -234,3 +354,9 @@ class Account:
     payment_methods: tuple[PaymentMethod, ...]
     invoices: tuple[Invoice, ...]
     usage: UsageSummary
+    payments: tuple[Payment, ...]
+    """Newest first, like invoices."""
+    credit: Money
+    """Credit from downgrades, owed to the customer against the next invoice."""
+    orders: tuple[Order, ...] = ()
+    """Checkout orders, oldest first."""

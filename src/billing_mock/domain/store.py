@@ -1,36 +1,39 @@
 """The mock's state: the fixtures plus the accounts generation built from them for one seed.
 
 Passed in to `create_app`, never a module global; `reset()` returns it to the state the
-fixtures and the seed define. Every change validates first and then swaps one immutable
-Account under a lock, so a failed request never leaves state half-changed.
+fixtures and the seed define. Every change (`update`, with a `lifecycle` transition)
+validates first and then swaps one immutable Account under a lock, so a failed request
+never leaves state half-changed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from dateutil.relativedelta import relativedelta
-
-from billing_mock.domain.errors import NotFound, OrganisationNotFound, PlanNotFound, PlanUnchanged
+from billing_mock.domain.errors import (
+    CouponNotFound,
+    InvoiceNotFound,
+    OrganisationNotFound,
+    PlanNotFound,
+)
 from billing_mock.domain.models import (
     Account,
-    BillingCycle,
+    Coupon,
+    GatewayKeys,
     Invoice,
+    Membership,
     Organisation,
     Plan,
     Subscription,
-    SubscriptionStatus,
     UsageSummary,
     User,
 )
 
-INVOICE_NOT_FOUND = "Invoice not found"
-
-CYCLE_LENGTH = {BillingCycle.MONTHLY: relativedelta(months=1), BillingCycle.YEARLY: relativedelta(years=1)}
+T = TypeVar("T")
 
 
 class AccountSource(Protocol):
@@ -54,6 +57,8 @@ class Store:
         organisations: Sequence[Organisation],
         plans: Mapping[str, Plan],
         users: Sequence[User],
+        coupons: Mapping[str, Coupon],
+        gateway: GatewayKeys,
         source: AccountSource,
         seed: int,
         as_of: datetime,
@@ -67,25 +72,30 @@ class Store:
         self._by_jwt = {user.jwt: user for user in users}
         self._by_api_token = {user.api_token: user for user in users}
         self._by_bearer = {user.bearer: user for user in users}
+        self._by_api_key = {m.api_key: (user, m) for user in users for m in user.memberships}
+        self._by_session = {m.session: (user, m) for user in users for m in user.memberships}
+        self._coupons = {code.upper(): coupon for code, coupon in coupons.items()}
+        self.gateway = gateway
         self._source = source
+        # Accounts are immutable, so the generated ones can be kept and handed out again.
+        self._initial = {
+            handle: source.account(org, self._plans[org.plan_id])
+            for handle, org in self._organisations.items()
+        }
         self._accounts: dict[str, Account] = {}
         self._invoices: dict[str, tuple[str, Invoice]] = {}
         self._lock = threading.RLock()
         self.reset()
 
     def reset(self) -> None:
-        """Rebuild every account from the fixtures and the seed."""
-        accounts = {
-            handle: self._source.account(org, self._plans[org.plan_id])
-            for handle, org in self._organisations.items()
-        }
-        references = {
-            invoice.reference: (handle, invoice)
-            for handle, account in accounts.items()
-            for invoice in account.invoices
-        }
+        """Return every account to what the fixtures and the seed define."""
         with self._lock:
-            self._accounts, self._invoices = accounts, references
+            self._accounts = dict(self._initial)
+            self._invoices = {
+                invoice.reference: (handle, invoice)
+                for handle, account in self._initial.items()
+                for invoice in account.invoices
+            }
 
     def organisation(self, handle: str) -> Organisation:
         """The organisation with this handle; raises OrganisationNotFound."""
@@ -128,6 +138,21 @@ class Store:
         """The user whose bearer token this is, or None."""
         return self._by_bearer.get(token)
 
+    def member_by_api_key(self, key: str) -> tuple[User, Membership] | None:
+        """The user and membership whose API key (`X-API-Key`) this is, or None."""
+        return self._by_api_key.get(key)
+
+    def member_by_session(self, session: str) -> tuple[User, Membership] | None:
+        """The user and membership whose session cookie this is, or None."""
+        return self._by_session.get(session)
+
+    def coupon(self, code: str) -> Coupon:
+        """The coupon with this code, in any letter case; raises CouponNotFound."""
+        try:
+            return self._coupons[code.upper()]
+        except KeyError:
+            raise CouponNotFound(code) from None
+
     def account(self, handle: str) -> Account:
         """The organisation's billing account; raises OrganisationNotFound."""
         self.organisation(handle)
@@ -143,34 +168,33 @@ class Store:
         with self._lock:
             found = self._invoices.get(reference)
         if found is None:
-            raise NotFound(INVOICE_NOT_FOUND)
+            raise InvoiceNotFound()
         return self._organisations[found[0]], found[1]
 
-    def change_plan(self, handle: str, plan_id: str, cycle: BillingCycle) -> Account:
-        """Move the organisation to `plan_id` billed every `cycle`; returns the new Account.
+    def update(
+        self, handle: str, change: Callable[[Account], tuple[Account, T]]
+    ) -> tuple[Account, T]:
+        """Apply `change` (a `lifecycle` transition) to the organisation's account at once.
 
-        A trial keeps its period; otherwise the period restarts at the mock's "now".
-        Raises OrganisationNotFound, PlanNotFound, or PlanUnchanged when nothing would
-        change; nothing is written before every check has passed.
+        `change` gets the current Account and returns the new one and a result; both
+        are returned (the Account as stored). It runs under the store's lock, so
+        concurrent changes to one organisation happen one after the other; if it
+        raises, nothing is written. Usage is re-derived when the plan or period
+        changed. Raises OrganisationNotFound.
         """
-        plan = self.plan(plan_id)
         with self._lock:
-            account = self.account(handle)
-            current = account.subscription
-            if (current.plan_id, current.billing_cycle) == (plan_id, cycle):
-                raise PlanUnchanged()
-            if current.status is SubscriptionStatus.TRIALING:
-                start, end = current.current_period_start, current.current_period_end
-            else:
-                start, end = self.as_of, self.as_of + CYCLE_LENGTH[cycle]
-            subscription = dataclasses.replace(
-                current,
-                plan_id=plan_id,
-                billing_cycle=cycle,
-                current_period_start=start,
-                current_period_end=end,
-            )
-            usage = self._source.usage(account.organisation, plan, subscription)
-            changed = dataclasses.replace(account, subscription=subscription, usage=usage)
-            self._accounts[handle] = changed
-            return changed
+            before = self.account(handle)
+            after, result = change(before)
+            if after is before:
+                return after, result
+            subscription = after.subscription
+            if (subscription.plan_id, subscription.current_period_start) != (
+                before.subscription.plan_id,
+                before.subscription.current_period_start,
+            ):
+                usage = self._source.usage(after.organisation, self.plan(subscription.plan_id), subscription)
+                after = dataclasses.replace(after, usage=usage)
+            self._accounts[handle] = after
+            for invoice in after.invoices[: len(after.invoices) - len(before.invoices)]:
+                self._invoices[invoice.reference] = (handle, invoice)
+            return after, result

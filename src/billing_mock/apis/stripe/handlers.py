@@ -14,22 +14,20 @@ from billing_mock.domain.access import organisation_for
 from billing_mock.domain.store import Store
 
 
-def get_stripe_billing_details(
-    store: Store, token_info: dict[str, Any], orgId: str  # noqa: N803 - the contract's name
-) -> dict[str, Any]:
+def get_stripe_billing_details(store: Store, token_info: dict[str, Any], org_id: str) -> dict[str, Any]:
     """GET /organizations/{orgId}/stripe/billing-details (seed 002).
 
     Out: `{invoices[], paymentMethods[]}`. Raises OrganisationNotFound (404) and
     PermissionDenied (403); a malformed orgId never gets here (contract: 400).
     """
-    handle = store.organisation_by_id(orgId).handle
+    handle = store.organisation_by_id(org_id).handle
     organisation_for(store, token_info["user"], handle)
     return wire.billing_details(store.account(handle), _origin())
 
 
-def get_hosted_invoice(store: Store, invoiceId: str) -> ConnexionResponse:  # noqa: N803
+def get_hosted_invoice(store: Store, invoice_id: str) -> ConnexionResponse:
     """GET /stripe/invoices/{invoiceId}: the hosted invoice page, as HTML. NotFound (404)."""
-    organisation, invoice = store.invoice_by_reference(invoiceId)
+    organisation, invoice = store.invoice_by_reference(invoice_id)
     account = store.account(organisation.handle)
     body = wire.invoice(account, invoice, _origin())
     rows = "".join(
@@ -51,9 +49,9 @@ def get_hosted_invoice(store: Store, invoiceId: str) -> ConnexionResponse:  # no
     )
 
 
-def get_invoice_pdf(store: Store, invoiceId: str) -> ConnexionResponse:  # noqa: N803
+def get_invoice_pdf(store: Store, invoice_id: str) -> ConnexionResponse:
     """GET /stripe/invoices/{invoiceId}/pdf: the invoice as `application/pdf`. NotFound (404)."""
-    organisation, invoice = store.invoice_by_reference(invoiceId)
+    organisation, invoice = store.invoice_by_reference(invoice_id)
     number = wire.invoice_number(store.account(organisation.handle), invoice)
     return ConnexionResponse(
         status_code=200,

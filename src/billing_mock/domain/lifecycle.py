@@ -1,0 +1,357 @@
+"""Subscription transitions: checkout, confirm, plan change, cancel, resume and staff edits.
+
+Each function takes an organisation's Account and returns the changed Account with what
+the caller shows. Every check runs before anything new is built, and Accounts are
+immutable, so a refused transition changes nothing; the Store applies them one at a time
+under its lock (`Store.update`). Source: seed 003 (Razorpay-backed subscription billing).
+
+    (trial, or ended) --checkout--> order --confirm--> active --cancel(at period end)--> active,
+    cancelling --resume--> active;  active --cancel(now)--> ended;  active --plan change--> active
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+
+from billing_mock.domain.errors import (
+    CancellationAlreadyScheduled,
+    CouponExpired,
+    CouponNotApplicable,
+    NoActiveSubscription,
+    NotScheduledForCancellation,
+    OrderAlreadyPaid,
+    OrderNotFound,
+    PlanUnchanged,
+    SubscriptionAlreadyActive,
+    SubscriptionEnded,
+)
+from billing_mock.domain.identifiers import invoice_id, invoice_reference, processor_id, stable_uuid
+from billing_mock.domain.models import (
+    Account,
+    BillingCycle,
+    ChargeType,
+    Coupon,
+    Invoice,
+    InvoiceStatus,
+    LineItem,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+)
+from billing_mock.domain.money import Money
+from billing_mock.domain.proration import Proration, no_proration, prorate
+from billing_mock.domain.tax import tax_on, tax_rate
+
+CYCLE_LENGTH = {
+    BillingCycle.MONTHLY: relativedelta(months=1),
+    BillingCycle.YEARLY: relativedelta(years=1),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """A confirmed checkout: the activated subscription, the payment and its paid invoice."""
+
+    subscription: Subscription
+    payment: Payment
+    invoice: Invoice
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    """A plan change: the subscription after it, its proration, and the invoice and
+    payment for a positive amount due (None when nothing was charged)."""
+
+    subscription: Subscription
+    proration: Proration
+    invoice: Invoice | None
+    payment: Payment | None
+
+
+def coupon_discount(coupon: Coupon, price: Money, cycle: BillingCycle, now: datetime) -> Money:
+    """The coupon's discount on `price` (one cycle, major units), rounded half-up.
+
+    Raises CouponExpired outside its validity window, CouponNotApplicable for a cycle it
+    does not cover.
+    """
+    if not coupon.valid_from <= now <= coupon.valid_until:
+        raise CouponExpired(coupon.code)
+    if cycle not in coupon.billing_cycles:
+        raise CouponNotApplicable(coupon.code, cycle.value)
+    return price.percent(coupon.percent_off)
+
+
+def checkout(
+    account: Account, plan: Plan, cycle: BillingCycle, coupon: Coupon | None, *, now: datetime, seed: int
+) -> tuple[Account, Order]:
+    """Create a checkout order for one `cycle` of `plan`, after `coupon`, plus tax.
+
+    Allowed during a trial or after the subscription ended; raises
+    SubscriptionAlreadyActive while a paid one runs, and coupon_discount's errors.
+    """
+    _require_no_paid_subscription(account.subscription)
+    org = account.organisation
+    price = plan.price(org.currency, cycle)
+    discount = coupon_discount(coupon, price, cycle, now) if coupon else Money.zero(org.currency)
+    order = Order(
+        id=processor_id("order", 14, seed, org.id, len(account.orders)),
+        plan_id=plan.id,
+        billing_cycle=cycle,
+        description=f"{plan.name} plan, {cycle.value}",
+        price=price,
+        discount=discount,
+        tax=tax_on(price - discount, tax_rate(org.country, org.currency)),
+        coupon_code=coupon.code if coupon else None,
+        created_at=now,
+    )
+    return dataclasses.replace(account, orders=(*account.orders, order)), order
+
+
+def confirm(
+    account: Account, order_id: str, payment_id: str, *, now: datetime, seed: int
+) -> tuple[Account, Confirmation]:
+    """Record `payment_id` against order `order_id`: a paid invoice, a captured payment,
+    and the subscription active on the order's plan from `now` for one cycle.
+
+    Idempotent: the same payment for an already-paid order returns the first
+    confirmation and changes nothing. Raises OrderNotFound, OrderAlreadyPaid (another
+    payment paid it, or this payment paid another order) and SubscriptionAlreadyActive.
+    """
+    order = _order(account, order_id)
+    if order.status is OrderStatus.PAID:
+        if order.payment_id != payment_id:
+            raise OrderAlreadyPaid()
+        return account, _confirmation_of(account, order)
+    if any(payment.id == payment_id for payment in account.payments):
+        raise OrderAlreadyPaid()
+    _require_no_paid_subscription(account.subscription)
+    description = order.description + (f" (coupon {order.coupon_code})" if order.coupon_code else "")
+    charged = order.price - order.discount
+    end = now + CYCLE_LENGTH[order.billing_cycle]
+    invoice = _invoice(account, (LineItem(description, 1, charged, charged),), order.tax, (now, end), now)
+    payment = Payment(payment_id, order.id, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now)
+    subscription = _activated(account, order, now, end, seed)
+    paid = dataclasses.replace(
+        order, status=OrderStatus.PAID, payment_id=payment_id, invoice_reference=invoice.reference
+    )
+    changed = dataclasses.replace(
+        account,
+        subscription=subscription,
+        invoices=(invoice, *account.invoices),
+        payments=(payment, *account.payments),
+        orders=tuple(paid if item.id == order.id else item for item in account.orders),
+    )
+    return changed, Confirmation(subscription, payment, invoice)
+
+
+def change_plan(
+    account: Account, old_plan: Plan, new_plan: Plan, cycle: BillingCycle, *, now: datetime, seed: int
+) -> tuple[Account, PlanChange]:
+    """Move the subscription to `new_plan` billed every `cycle`, prorated at `now`.
+
+    Same cycle: the period is kept, unused time of the old plan is credited and the
+    new plan charged for the rest of it. New cycle: the period restarts at `now` and a
+    whole new cycle is charged. A positive amount due is invoiced and paid at once; a
+    negative net becomes account credit. During a trial nothing is prorated. Raises
+    NoActiveSubscription (ended) and PlanUnchanged (same plan and cycle).
+    """
+    current = account.subscription
+    if current.has_ended:
+        raise NoActiveSubscription()
+    if (current.plan_id, current.billing_cycle) == (new_plan.id, cycle):
+        raise PlanUnchanged()
+    org = account.organisation
+    period = (current.current_period_start, current.current_period_end)
+    if current.status is SubscriptionStatus.TRIALING:
+        proration = no_proration(
+            old_plan=old_plan.id, old_cycle=current.billing_cycle, new_plan=new_plan.id,
+            new_cycle=cycle, period=period, at=now, currency=org.currency,
+        )
+    else:
+        proration = prorate(
+            old_plan=old_plan.id,
+            old_price=old_plan.price(org.currency, current.billing_cycle),
+            old_cycle=current.billing_cycle,
+            new_plan=new_plan.id,
+            new_price=new_plan.price(org.currency, cycle),
+            new_cycle=cycle,
+            period=period,
+            new_period=period if cycle is current.billing_cycle else (now, now + CYCLE_LENGTH[cycle]),
+            at=now,
+            tax_rate=tax_rate(org.country, org.currency),
+        )
+    subscription = dataclasses.replace(
+        current,
+        plan_id=new_plan.id,
+        billing_cycle=cycle,
+        current_period_start=proration.period_start,
+        current_period_end=proration.period_end,
+    )
+    changed = dataclasses.replace(account, subscription=subscription)
+    if proration.net.amount < 0:
+        changed = dataclasses.replace(changed, credit=account.credit - proration.net)
+    if proration.amount_due.amount <= 0:
+        return changed, PlanChange(subscription, proration, None, None)
+    line = LineItem(
+        f"{old_plan.name} to {new_plan.name}, prorated {now:%d %b %Y} to {proration.period_end:%d %b %Y}",
+        1,
+        proration.net,
+        proration.net,
+    )
+    invoice = _invoice(account, (line,), proration.tax, (now, proration.period_end), now)
+    payment = Payment(
+        processor_id("pay", 14, seed, org.id, "charge", len(account.payments)),
+        None, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now,
+    )
+    changed = dataclasses.replace(
+        changed, invoices=(invoice, *account.invoices), payments=(payment, *account.payments)
+    )
+    return changed, PlanChange(subscription, proration, invoice, payment)
+
+
+def cancel(account: Account, *, at_period_end: bool, now: datetime) -> Account:
+    """Cancel at the end of the current period (the default) or at once.
+
+    At period end the subscription stays active, stops renewing and says when it ends;
+    at once it ends now. An immediate cancellation may follow a scheduled one. Raises
+    NoActiveSubscription (already ended) and CancellationAlreadyScheduled (a second
+    cancellation at period end).
+    """
+    current = account.subscription
+    if current.has_ended:
+        raise NoActiveSubscription()
+    if at_period_end:
+        if current.cancel_at_period_end:
+            raise CancellationAlreadyScheduled()
+        cancelled = dataclasses.replace(
+            current, cancel_at_period_end=True, cancelled_at=now, auto_renew=False
+        )
+    else:
+        cancelled = dataclasses.replace(
+            current,
+            status=SubscriptionStatus.CANCELED,
+            cancel_at_period_end=False,
+            cancelled_at=current.cancelled_at or now,
+            ended_at=now,
+            auto_renew=False,
+        )
+    return dataclasses.replace(account, subscription=cancelled)
+
+
+def resume(account: Account, *, now: datetime) -> Account:
+    """Undo a cancellation at period end, within the same period.
+
+    Raises SubscriptionEnded (it ended, or its period is over) and
+    NotScheduledForCancellation (nothing to undo).
+    """
+    current = account.subscription
+    if current.has_ended or now >= current.current_period_end:
+        raise SubscriptionEnded()
+    if not current.cancel_at_period_end:
+        raise NotScheduledForCancellation()
+    resumed = dataclasses.replace(
+        current, cancel_at_period_end=False, cancelled_at=None, auto_renew=True
+    )
+    return dataclasses.replace(account, subscription=resumed)
+
+
+def edit(
+    account: Account,
+    plan: Plan | None = None,
+    cycle: BillingCycle | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> Account:
+    """Platform staff's edit: set the plan or cycle (no proration, no invoice) or the notes.
+
+    Setting the plan or cycle of an ended subscription raises SubscriptionEnded; notes
+    replace the old ones whole.
+    """
+    current = account.subscription
+    if (plan or cycle) and current.has_ended:
+        raise SubscriptionEnded()
+    edited = dataclasses.replace(
+        current,
+        plan_id=plan.id if plan else current.plan_id,
+        billing_cycle=cycle or current.billing_cycle,
+        notes=tuple(notes.items()) if notes is not None else current.notes,
+    )
+    return dataclasses.replace(account, subscription=edited)
+
+
+def _require_no_paid_subscription(current: Subscription) -> None:
+    if current.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE):
+        raise SubscriptionAlreadyActive()
+
+
+def _order(account: Account, order_id: str) -> Order:
+    for order in account.orders:
+        if order.id == order_id:
+            return order
+    raise OrderNotFound()
+
+
+def _confirmation_of(account: Account, order: Order) -> Confirmation:
+    payment = next(item for item in account.payments if item.id == order.payment_id)
+    invoice = next(item for item in account.invoices if item.reference == order.invoice_reference)
+    return Confirmation(account.subscription, payment, invoice)
+
+
+def _activated(account: Account, order: Order, now: datetime, end: datetime, seed: int) -> Subscription:
+    current = account.subscription
+    if current.status is SubscriptionStatus.TRIALING:
+        identity, reference, started = current.id, current.reference, current.started_at
+    else:
+        identity = stable_uuid("subscription", account.organisation.id, order.id)
+        reference = processor_id("sub", 14, seed, order.id)
+        started = now
+    return Subscription(
+        id=identity,
+        reference=reference,
+        organisation=current.organisation,
+        plan_id=order.plan_id,
+        billing_cycle=order.billing_cycle,
+        status=SubscriptionStatus.ACTIVE,
+        started_at=started,
+        current_period_start=now,
+        current_period_end=end,
+        trial_end=None,
+        auto_renew=True,
+    )
+
+
+def _invoice(
+    account: Account,
+    lines: tuple[LineItem, ...],
+    tax: Money,
+    period: tuple[datetime, datetime],
+    now: datetime,
+) -> Invoice:
+    """The organisation's next invoice, paid at `now`."""
+    org = account.organisation
+    number = account.invoices[0].number + 1 if account.invoices else org.first_invoice_number
+    return Invoice(
+        id=invoice_id(org.handle, number),
+        reference=invoice_reference(org.id, number),
+        number=number,
+        organisation=org.handle,
+        charge_type=ChargeType.SUBSCRIPTION,
+        status=InvoiceStatus.PAID,
+        currency=org.currency,
+        line_items=lines,
+        tax=tax,
+        tax_rate=tax_rate(org.country, org.currency),
+        issued_at=now,
+        due_at=now,
+        paid_at=now,
+        period_start=period[0].date(),
+        period_end=period[1].date(),
+    )

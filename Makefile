@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SEED   ?= 42
 
-.PHONY: run test clean
+.PHONY: run test check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/billing-mock serve --host $(HOST) --port $(PORT) --seed $(SEED)
 
-test: $(VENV)/.installed-dev
+# Lint, format and types first, so CI (`make test`) holds the line too.
+check: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy
+
+test: check
 	$(BIN)/python -m pytest
 
 clean:

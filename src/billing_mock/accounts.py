@@ -80,7 +80,8 @@ class AccountGenerator:
 
     def payments(self, org: Organisation, invoices: tuple[Invoice, ...]) -> tuple[Payment, ...]:
         """One payment per settled or declined invoice, newest first: captured when it was
-        paid, failed on its due date when the charge was declined."""
+        paid, failed on its due date when the charge was declined.
+        """
         methods = PAYMENT_METHODS.get(org.country, ("card",))
         payments = []
         for invoice in invoices:
@@ -106,7 +107,8 @@ class AccountGenerator:
     ) -> Subscription:
         """The current subscription: on trial when nothing was invoiced yet (cancelled if
         the trial lapsed before "now"), else monthly from the oldest invoice, past due
-        when the latest subscription invoice failed."""
+        when the latest subscription invoice failed.
+        """
         monthly = [i for i in invoices if i.charge_type is ChargeType.SUBSCRIPTION]
         if not monthly:
             start = start_of_day(org.trial_started or (self._as_of.date() - timedelta(days=5)))
@@ -152,7 +154,9 @@ class AccountGenerator:
             # The default card is current; an older spare card may have expired.
             years = fake.random_int(1, 4) if index == 0 else fake.random_int(-1, 3)
             expiry = self._as_of.date() + relativedelta(years=years, months=fake.random_int(0, 11))
-            added = since + timedelta(days=fake.random_int(0, 60) + 90 * index, seconds=fake.random_int(0, 86_399))
+            added = since + timedelta(
+                days=fake.random_int(0, 60) + 90 * index, seconds=fake.random_int(0, 86_399)
+            )
             cards.append(
                 PaymentMethod(
                     id=processor_id("pm", 24, self._seed, org.id, index),
@@ -172,7 +176,9 @@ class AccountGenerator:
     def usage(self, org: Organisation, plan: Plan, subscription: Subscription) -> UsageSummary:
         """Usage of the subscription's current period, within the plan's entitlements."""
         fake = _faker("en_US")
-        fake.seed_instance(entity_seed(self._seed, org.handle, "usage", subscription.current_period_start))
+        fake.seed_instance(
+            entity_seed(self._seed, org.handle, "usage", subscription.current_period_start)
+        )
         allows = plan.entitlements
         meetings = allows.max_meetings_per_month * fake.random_int(20, 95) // 100
         return UsageSummary(
@@ -182,7 +188,6 @@ class AccountGenerator:
             recording_storage_gb=allows.recording_storage_gb * fake.random_int(10, 90) // 100,
             ai_summaries=meetings * fake.random_int(50, 100) // 100 if allows.ai_summary else 0,
         )
-
 
 
 def _expired(expiry: date, today: date) -> bool:

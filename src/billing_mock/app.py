@@ -104,15 +104,20 @@ def _method_failure(api: ApiModule, request: ConnexionRequest, failure: Failure)
 
 
 @functools.cache
-def _paths(spec: str) -> tuple[dict[str, frozenset[str]], list[tuple[re.Pattern[str], frozenset[str]]]]:
+def _paths(
+    spec: str,
+) -> tuple[dict[str, frozenset[str]], list[tuple[re.Pattern[str], frozenset[str]]]]:
     """The contract's paths with the methods each declares: literal ones by path, and
-    templated ones as patterns (`/subscription/{id}` matches `/subscription/<segment>`)."""
+    templated ones as patterns (`/subscription/{id}` matches `/subscription/<segment>`).
+    """
     document = yaml.safe_load((OPENAPI_DIR / spec).read_text(encoding="utf-8"))
     literal, templated = {}, []
     for path, item in document["paths"].items():
         methods = frozenset(key for key in item if key in HTTP_METHODS)
         if "{" in path:
-            templated.append((re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path))), methods))
+            templated.append(
+                (re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path))), methods)
+            )
         else:
             literal[path] = methods
     return literal, templated

@@ -9,8 +9,9 @@ from billing_mock.request_state import store_of
 
 
 def bearer_token_info(token: str, request: Any) -> dict[str, Any]:
-    """connexion `x-bearerInfoFunc` body: `{"sub": user id, "user": User}` for a fixture
-    user's bearer token; raises AuthenticationFailed (401) for any other token."""
+    """Connexion `x-bearerInfoFunc` body: `{"sub": user id, "user": User}` for a fixture
+    user's bearer token; raises AuthenticationFailed (401) for any other token.
+    """
     user = store_of(request).user_by_bearer(token.strip())
     if user is None:
         raise AuthenticationFailed()

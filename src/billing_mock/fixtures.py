@@ -160,7 +160,9 @@ def _plan(entry: Mapping[str, Any], where: str) -> Plan:
     usage = _field(entry, "usage", where, dict)
     allows = _field(entry, "entitlements", where, dict)
     entitlements = Entitlements(
-        max_meetings_per_month=_field(allows, "max_meetings_per_month", f"{where}.entitlements", int),
+        max_meetings_per_month=_field(
+            allows, "max_meetings_per_month", f"{where}.entitlements", int
+        ),
         ai_summary=_field(allows, "ai_summary", f"{where}.entitlements", _bool),
         recording_storage_gb=_field(allows, "recording_storage_gb", f"{where}.entitlements", int),
     )
@@ -196,7 +198,9 @@ def _organisation(entry: Mapping[str, Any], where: str) -> Organisation:
         invoice_count=_field(entry, "invoice_count", where, int),
         first_invoice_number=_field(entry, "first_invoice_number", where, int),
         billing_day=_field(entry, "billing_day", where, _billing_day),
-        trial_started=_field(entry, "trial_started", where, _date) if "trial_started" in entry else None,
+        trial_started=_field(entry, "trial_started", where, _date)
+        if "trial_started" in entry
+        else None,
     )
 
 
@@ -243,7 +247,8 @@ def _cycles(value: Any) -> frozenset[BillingCycle]:
 def _gateway(entry: Any) -> GatewayKeys:
     where = "checkout.yaml: gateway"
     return GatewayKeys(
-        key_id=_field(entry, "key_id", where, str), key_secret=_field(entry, "key_secret", where, str)
+        key_id=_field(entry, "key_id", where, str),
+        key_secret=_field(entry, "key_secret", where, str),
     )
 
 

@@ -78,7 +78,10 @@ class InvoiceGenerator:
         while len(schedule) < org.invoice_count:
             schedule.append((ChargeType.SUBSCRIPTION, issue))
             previous = issue - relativedelta(months=1)
-            if len(schedule) < org.invoice_count and self._fake.random_int(1, 100) <= TOP_UP_PERCENT:
+            if (
+                len(schedule) < org.invoice_count
+                and self._fake.random_int(1, 100) <= TOP_UP_PERCENT
+            ):
                 gap = (issue - previous).days
                 day = previous + timedelta(days=self._fake.random_int(1, gap - 1))
                 schedule.append((ChargeType.TOP_UP, day))
@@ -147,7 +150,9 @@ class InvoiceGenerator:
     def _status(self, charge_type: ChargeType, due_at: datetime) -> InvoiceStatus:
         if charge_type is ChargeType.TOP_UP:
             # Top-ups are paid at checkout; the odd card is declined.
-            weights = OrderedDict([(InvoiceStatus.PAID, 0.95), (InvoiceStatus.PAYMENT_FAILED, 0.05)])
+            weights = OrderedDict(
+                [(InvoiceStatus.PAID, 0.95), (InvoiceStatus.PAYMENT_FAILED, 0.05)]
+            )
         else:
             weights = SETTLED if due_at <= self._as_of else WITHIN_TERMS
         status: InvoiceStatus = self._fake.random_element(weights)
@@ -159,4 +164,6 @@ class InvoiceGenerator:
         latest = min(issued_at + lag, self._as_of)
         window = max(int((latest - issued_at).total_seconds()), 1)
         seconds = self._fake.random_int(min(20, window), window)
-        return issued_at + timedelta(seconds=seconds, microseconds=self._fake.random_int(0, 999_999))
+        return issued_at + timedelta(
+            seconds=seconds, microseconds=self._fake.random_int(0, 999_999)
+        )

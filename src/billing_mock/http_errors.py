@@ -62,7 +62,9 @@ class Failure:
 def failure_from(error: Exception) -> Failure:
     """The Failure for any exception raised while serving a request."""
     if isinstance(error, domain.BillingMockError):
-        return Failure(_domain_status(error), error.message, type(error).__name__, field=error.field)
+        return Failure(
+            _domain_status(error), error.message, type(error).__name__, field=error.field
+        )
     if isinstance(error, ProblemException):
         return _from_problem(error)
     if isinstance(error, UnicodeDecodeError):

@@ -1,9 +1,10 @@
-"""Carries the Store to code connexion calls by name (security functions) via the ASGI scope."""
+"""What code needs of the current request: the Store (via the ASGI scope) and its origin."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import connexion
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from billing_mock.domain.store import Store
@@ -19,6 +20,7 @@ class StoreMiddleware:
         self._store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the request with the Store in its scope."""
         scope[_SCOPE_KEY] = self._store
         await self._app(scope, receive, send)
 
@@ -27,3 +29,10 @@ def store_of(request: Any) -> Store:
     """The Store of the app serving `request` (a connexion or Starlette request)."""
     store: Store = request.scope[_SCOPE_KEY]
     return store
+
+
+def request_origin() -> str:
+    """scheme://host[:port] the caller used for the current request, so links resolve on
+    the server that answered (connexion's request context; only inside a request).
+    """
+    return str(connexion.request.base_url).rstrip("/")

@@ -18,6 +18,7 @@ class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
     def validate_parameter(
         parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
     ) -> str | None:
+        """The error message for `value` of parameter `param`, or None when it is valid."""
         name = param.get("name", param_name)
         if value is None:
             if param.get("required"):

@@ -25,7 +25,10 @@ def _bill(client: TestClient, users: dict[str, Any], org_id: str) -> dict[str, A
     response = client.get(f"/api/orgs/{org_id}/billing", headers=_bearer(users))
     assert response.status_code == 200
     body = response.json()
-    assert (body["status"], body["message"]) == ("ok", "Organization billing details fetched successfully")
+    assert (body["status"], body["message"]) == (
+        "ok",
+        "Organization billing details fetched successfully",
+    )
     data: dict[str, Any] = body["data"]
     return data
 
@@ -97,8 +100,16 @@ def _error(response: Any, status: int, message: str | None = None) -> None:
 
 def test_bad_updates_change_nothing(client: TestClient, users: dict[str, Any]) -> None:
     before = _bill(client, users, NORTHWIND)
-    _error(_update(client, users, NORTHWIND, {"planId": "platinum", "billingCycle": "monthly"}), 404, "Plan not found")
-    _error(_update(client, users, NORTHWIND, {"planId": "scale", "billingCycle": "monthly"}), 409, "Organization is already on this plan")
+    _error(
+        _update(client, users, NORTHWIND, {"planId": "platinum", "billingCycle": "monthly"}),
+        404,
+        "Plan not found",
+    )
+    _error(
+        _update(client, users, NORTHWIND, {"planId": "scale", "billingCycle": "monthly"}),
+        409,
+        "Organization is already on this plan",
+    )
     _error(_update(client, users, NORTHWIND, {"planId": "growth", "billingCycle": "weekly"}), 400)
     _error(_update(client, users, NORTHWIND, {"planId": "growth"}), 400)
     _error(_update(client, users, NORTHWIND, ["growth"]), 400)
@@ -114,9 +125,17 @@ def test_bad_updates_change_nothing(client: TestClient, users: dict[str, Any]) -
 def test_error_paths(client: TestClient, users: dict[str, Any]) -> None:
     url = f"/api/orgs/{NORTHWIND}/billing"
     _error(client.get(url), 401, "Unauthorized")
-    _error(client.get(url, headers={"Authorization": "Bearer nope"}), 401, "Invalid or expired token")
+    _error(
+        client.get(url, headers={"Authorization": "Bearer nope"}), 401, "Invalid or expired token"
+    )
     _error(client.get(url, headers=_bearer(users, "priya.sharma@recalll.co")), 403)
-    _error(client.get("/api/orgs/00000000-0000-4000-8000-000000000000/billing", headers=_bearer(users)), 404, "Organization not found")
+    _error(
+        client.get(
+            "/api/orgs/00000000-0000-4000-8000-000000000000/billing", headers=_bearer(users)
+        ),
+        404,
+        "Organization not found",
+    )
     _error(client.get("/api/orgs/northwind/billing", headers=_bearer(users)), 400)
     forbidden = client.post(
         f"/api/orgs/{NORTHWIND}/billing/plan",

@@ -36,7 +36,9 @@ def test_same_invoices_through_every_api(
         assert mine["invoice_number"][-4:] == theirs["number"][-4:]
         assert theirs["id"] == cog["invoiceId"]
         assert mine["currency"] == theirs["currency"].upper() == cog["currency"]
-        assert (mine["status"] == "paid") == (theirs["status"] == "paid") == (cog["status"] == "paid")
+        assert (
+            (mine["status"] == "paid") == (theirs["status"] == "paid") == (cog["status"] == "paid")
+        )
         assert mine["invoice_date"][:19] == theirs["createdAt"][:19]
     assert [card["id"] for card in stripe["paymentMethods"]] == [
         card["paymentMethodId"] for card in cognita["paymentMethods"]

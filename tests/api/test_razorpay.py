@@ -38,7 +38,9 @@ SUPER_ADMIN = _key(OPS, "recalll.co")
 
 
 def sign(order_id: str, payment_id: str) -> str:
-    return hmac.new(SECRET.encode(), f"{order_id}|{payment_id}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        SECRET.encode(), f"{order_id}|{payment_id}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def _error(response: Any, status: int, reason: str) -> dict[str, Any]:
@@ -50,7 +52,11 @@ def _error(response: Any, status: int, reason: str) -> dict[str, Any]:
 
 
 def _checkout(client: TestClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
-    response = client.post(f"{BASE}/checkout", json={"planId": "growth", "billingCycle": "monthly", **body}, headers=headers)
+    response = client.post(
+        f"{BASE}/checkout",
+        json={"planId": "growth", "billingCycle": "monthly", **body},
+        headers=headers,
+    )
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
@@ -84,7 +90,9 @@ def test_no_credentials_is_401_authentication_required(client: TestClient) -> No
     ],
     ids=["unknown-key", "bearer-as-key", "unknown-session"],
 )
-def test_unknown_credentials_are_401_authentication_failed(client: TestClient, headers: dict[str, str]) -> None:
+def test_unknown_credentials_are_401_authentication_failed(
+    client: TestClient, headers: dict[str, str]
+) -> None:
     _error(client.get(f"{BASE}/subscription/me", headers=headers), 401, "authentication_failed")
 
 
@@ -93,14 +101,27 @@ def test_session_cookie_acts_for_its_organisation(client: TestClient) -> None:
     client.cookies.set("session", membership["session"])
     body = _me(client, {})
     assert body["organizationId"] == "3f6c2a9e-8b1d-4c27-9e55-0a7b3c1d2e4f"
-    assert (body["status"], body["planId"], body["amount"], body["currency"]) == ("active", "growth", "799.00", "INR")
+    assert (body["status"], body["planId"], body["amount"], body["currency"]) == (
+        "active",
+        "growth",
+        "799.00",
+        "INR",
+    )
 
 
 # --- roles ---------------------------------------------------------------------------
 
 OWNER_OR_ADMIN = [
     ("post", "/checkout", {"planId": "growth", "billingCycle": "monthly"}),
-    ("post", "/checkout/confirm", {"orderId": "order_AAAAAAAAAAAAAA", "paymentId": "pay_AAAAAAAAAAAAAA", "signature": "0" * 64}),
+    (
+        "post",
+        "/checkout/confirm",
+        {
+            "orderId": "order_AAAAAAAAAAAAAA",
+            "paymentId": "pay_AAAAAAAAAAAAAA",
+            "signature": "0" * 64,
+        },
+    ),
     ("post", "/plan-change", {"planId": "scale"}),
     ("post", "/cancel", {}),
     ("post", "/resume", None),
@@ -114,35 +135,60 @@ SUPER_ADMIN_ONLY = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), OWNER_OR_ADMIN, ids=[p for _, p, _ in OWNER_OR_ADMIN])
-def test_a_plain_member_may_not_manage_billing(client: TestClient, method: str, path: str, body: Any) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "body"), OWNER_OR_ADMIN, ids=[p for _, p, _ in OWNER_OR_ADMIN]
+)
+def test_a_plain_member_may_not_manage_billing(
+    client: TestClient, method: str, path: str, body: Any
+) -> None:
     response = client.request(method, BASE + path, json=body, headers=LUMEN_MEMBER)
     error = _error(response, 403, "insufficient_role")
     assert error["description"] == "This action requires the Owner or Admin role"
 
 
-@pytest.mark.parametrize(("method", "path", "body"), SUPER_ADMIN_ONLY, ids=[p for _, p, _ in SUPER_ADMIN_ONLY])
-@pytest.mark.parametrize("headers", [LUMEN_OWNER, LUMEN_ADMIN, LUMEN_MEMBER], ids=["owner", "admin", "member"])
+@pytest.mark.parametrize(
+    ("method", "path", "body"), SUPER_ADMIN_ONLY, ids=[p for _, p, _ in SUPER_ADMIN_ONLY]
+)
+@pytest.mark.parametrize(
+    "headers", [LUMEN_OWNER, LUMEN_ADMIN, LUMEN_MEMBER], ids=["owner", "admin", "member"]
+)
 def test_only_a_super_admin_reaches_every_subscription(
     client: TestClient, method: str, path: str, body: Any, headers: dict[str, str]
 ) -> None:
     response = client.request(method, BASE + path, json=body, headers=headers)
-    assert _error(response, 403, "insufficient_role")["description"] == "This action requires the Super Admin role"
+    assert (
+        _error(response, 403, "insufficient_role")["description"]
+        == "This action requires the Super Admin role"
+    )
 
 
 def test_every_role_sees_its_own_subscription(client: TestClient) -> None:
-    assert {_me(client, headers)["status"] for headers in (LUMEN_OWNER, LUMEN_ADMIN, LUMEN_MEMBER)} == {"cancelled"}
+    assert {
+        _me(client, headers)["status"] for headers in (LUMEN_OWNER, LUMEN_ADMIN, LUMEN_MEMBER)
+    } == {"cancelled"}
 
 
 def test_super_admin_lists_filters_pages_and_reads_subscriptions(client: TestClient) -> None:
     listing = client.get(f"{BASE}/subscription", headers=SUPER_ADMIN).json()
-    assert (listing["total"], listing["count"], listing["page"], listing["pageSize"]) == (5, 5, 1, 20)
+    assert (listing["total"], listing["count"], listing["page"], listing["pageSize"]) == (
+        5,
+        5,
+        1,
+        20,
+    )
     by_status = {item["status"] for item in listing["items"]}
     assert by_status == {"active", "authenticated", "cancelled"}
-    active = client.get(f"{BASE}/subscription", params={"status": "active"}, headers=SUPER_ADMIN).json()
-    assert active["total"] == 3 and {item["status"] for item in active["items"]} == {"active"}
-    second = client.get(f"{BASE}/subscription", params={"page": 2, "pageSize": 2}, headers=SUPER_ADMIN).json()
-    assert [item["id"] for item in second["items"]] == [item["id"] for item in listing["items"][2:4]]
+    active = client.get(
+        f"{BASE}/subscription", params={"status": "active"}, headers=SUPER_ADMIN
+    ).json()
+    assert active["total"] == 3
+    assert {item["status"] for item in active["items"]} == {"active"}
+    second = client.get(
+        f"{BASE}/subscription", params={"page": 2, "pageSize": 2}, headers=SUPER_ADMIN
+    ).json()
+    assert [item["id"] for item in second["items"]] == [
+        item["id"] for item in listing["items"][2:4]
+    ]
     beyond = client.get(f"{BASE}/subscription", params={"page": 9}, headers=SUPER_ADMIN).json()
     assert (beyond["items"], beyond["total"]) == ([], 5)
     one = listing["items"][0]
@@ -160,11 +206,23 @@ def test_super_admin_patch_sets_notes_and_plan_without_proration(client: TestCli
     )
     assert response.status_code == 200, response.text
     after = _me(client, RECALLL_OWNER)
-    assert (after["planId"], after["notes"], after["amount"]) == ("scale", {"ticket": "SUP-1042"}, "4999.00")
+    assert (after["planId"], after["notes"], after["amount"]) == (
+        "scale",
+        {"ticket": "SUP-1042"},
+        "4999.00",
+    )
     assert after["currentStart"] == subscription["currentStart"]
     ended = _me(client)["id"]
-    _error(client.patch(f"{BASE}/subscription/{ended}", json={"planId": "scale"}, headers=SUPER_ADMIN), 409, "subscription_ended")
-    _error(client.patch(f"{BASE}/subscription/{ended}", json={"planId": "gold"}, headers=SUPER_ADMIN), 404, "plan_not_found")
+    _error(
+        client.patch(f"{BASE}/subscription/{ended}", json={"planId": "scale"}, headers=SUPER_ADMIN),
+        409,
+        "subscription_ended",
+    )
+    _error(
+        client.patch(f"{BASE}/subscription/{ended}", json={"planId": "gold"}, headers=SUPER_ADMIN),
+        404,
+        "plan_not_found",
+    )
 
 
 # --- the lifecycle -------------------------------------------------------------------
@@ -172,11 +230,24 @@ def test_super_admin_patch_sets_notes_and_plan_without_proration(client: TestCli
 
 def test_checkout_returns_what_razorpay_checkout_needs(client: TestClient) -> None:
     order = _checkout(client, LUMEN_OWNER, couponCode="LAUNCH20")
-    assert order["orderId"].startswith("order_") and len(order["orderId"]) == 20
-    assert (order["price"], order["discount"], order["tax"], order["amount"]) == ("799.00", "159.80", "115.06", "754.26")
+    assert order["orderId"].startswith("order_")
+    assert len(order["orderId"]) == 20
+    assert (order["price"], order["discount"], order["tax"], order["amount"]) == (
+        "799.00",
+        "159.80",
+        "115.06",
+        "754.26",
+    )
     options = order["razorpay"]
-    assert options["key"] == yaml.safe_load((FIXTURES / "checkout.yaml").read_text())["gateway"]["key_id"]
-    assert (options["order_id"], options["amount"], options["currency"]) == (order["orderId"], 75426, "INR")
+    assert (
+        options["key"]
+        == yaml.safe_load((FIXTURES / "checkout.yaml").read_text())["gateway"]["key_id"]
+    )
+    assert (options["order_id"], options["amount"], options["currency"]) == (
+        order["orderId"],
+        75426,
+        "INR",
+    )
     assert options["prefill"] == {"name": "Clara Novak", "email": "clara.novak@lumen.studio"}
 
 
@@ -194,28 +265,46 @@ def test_checkout_refusals_name_the_field(
     client: TestClient, body: dict[str, Any], status: int, reason: str, field: str | None
 ) -> None:
     response = client.post(
-        f"{BASE}/checkout", json={"planId": "growth", "billingCycle": "monthly", **body}, headers=LUMEN_OWNER
+        f"{BASE}/checkout",
+        json={"planId": "growth", "billingCycle": "monthly", **body},
+        headers=LUMEN_OWNER,
     )
     assert _error(response, status, reason)["field"] == field
 
 
 def test_checkout_while_a_paid_subscription_runs_is_409(client: TestClient) -> None:
-    response = client.post(f"{BASE}/checkout", json={"planId": "scale", "billingCycle": "monthly"}, headers=RECALLL_OWNER)
+    response = client.post(
+        f"{BASE}/checkout",
+        json={"planId": "scale", "billingCycle": "monthly"},
+        headers=RECALLL_OWNER,
+    )
     _error(response, 409, "subscription_already_active")
 
 
 def test_a_bad_signature_is_400_and_changes_nothing(client: TestClient) -> None:
     order = _checkout(client, LUMEN_OWNER)
     before = _me(client)
-    body = {"orderId": order["orderId"], "paymentId": "pay_AAAAAAAAAAAAAA", "signature": sign(order["orderId"], "pay_BBBBBBBBBBBBBB")}
-    error = _error(client.post(f"{BASE}/checkout/confirm", json=body, headers=LUMEN_OWNER), 400, "invalid_signature")
+    body = {
+        "orderId": order["orderId"],
+        "paymentId": "pay_AAAAAAAAAAAAAA",
+        "signature": sign(order["orderId"], "pay_BBBBBBBBBBBBBB"),
+    }
+    error = _error(
+        client.post(f"{BASE}/checkout/confirm", json=body, headers=LUMEN_OWNER),
+        400,
+        "invalid_signature",
+    )
     assert error["field"] == "signature"
     assert _me(client) == before
     assert _confirm(client, LUMEN_OWNER, order["orderId"], "pay_AAAAAAAAAAAAAA").status_code == 200
 
 
 def test_confirming_an_unknown_order_is_404(client: TestClient) -> None:
-    _error(_confirm(client, LUMEN_OWNER, "order_AAAAAAAAAAAAAA", "pay_AAAAAAAAAAAAAA"), 404, "order_not_found")
+    _error(
+        _confirm(client, LUMEN_OWNER, "order_AAAAAAAAAAAAAA", "pay_AAAAAAAAAAAAAA"),
+        404,
+        "order_not_found",
+    )
 
 
 def test_the_whole_lifecycle_shows_in_subscription_me(client: TestClient) -> None:
@@ -225,38 +314,73 @@ def test_the_whole_lifecycle_shows_in_subscription_me(client: TestClient) -> Non
     assert confirmed.status_code == 200, confirmed.text
     body = confirmed.json()
     assert body["payment"] == {
-        "id": "pay_Lumen000000001", "entity": "payment", "orderId": order["orderId"],
-        "invoiceId": body["invoice"]["id"], "amount": "942.82", "currency": "INR",
-        "status": "captured", "method": "card", "createdAt": "2026-11-15T09:30:00Z",
+        "id": "pay_Lumen000000001",
+        "entity": "payment",
+        "orderId": order["orderId"],
+        "invoiceId": body["invoice"]["id"],
+        "amount": "942.82",
+        "currency": "INR",
+        "status": "captured",
+        "method": "card",
+        "createdAt": "2026-11-15T09:30:00Z",
     }
-    assert (body["invoice"]["number"], body["invoice"]["status"], body["invoice"]["amount"]) == ("INV-00001", "paid", "942.82")
+    assert (body["invoice"]["number"], body["invoice"]["status"], body["invoice"]["amount"]) == (
+        "INV-00001",
+        "paid",
+        "942.82",
+    )
     me = _me(client)
     assert me == body["subscription"]
     assert (me["status"], me["planId"], me["currentStart"], me["currentEnd"]) == (
-        "active", "growth", "2026-11-15T09:30:00Z", "2026-12-15T09:30:00Z",
+        "active",
+        "growth",
+        "2026-11-15T09:30:00Z",
+        "2026-12-15T09:30:00Z",
     )
 
     # The same payment again: the same answer, no second payment.
     assert _confirm(client, LUMEN_ADMIN, order["orderId"], "pay_Lumen000000001").json() == body
-    _error(_confirm(client, LUMEN_ADMIN, order["orderId"], "pay_Lumen000000002"), 409, "order_already_paid")
+    _error(
+        _confirm(client, LUMEN_ADMIN, order["orderId"], "pay_Lumen000000002"),
+        409,
+        "order_already_paid",
+    )
     assert len(_export(client, LUMEN_OWNER)) == 1
 
     cancelled = client.post(f"{BASE}/cancel", headers=LUMEN_OWNER)
     assert cancelled.status_code == 200, cancelled.text
     assert _me(client) == cancelled.json()
-    assert (cancelled.json()["status"], cancelled.json()["cancelAtCycleEnd"], cancelled.json()["endedAt"]) == ("active", True, None)
-    _error(client.post(f"{BASE}/cancel", headers=LUMEN_OWNER), 409, "cancellation_already_scheduled")
+    assert (
+        cancelled.json()["status"],
+        cancelled.json()["cancelAtCycleEnd"],
+        cancelled.json()["endedAt"],
+    ) == ("active", True, None)
+    _error(
+        client.post(f"{BASE}/cancel", headers=LUMEN_OWNER), 409, "cancellation_already_scheduled"
+    )
 
     resumed = client.post(f"{BASE}/resume", headers=LUMEN_OWNER).json()
-    assert (resumed["status"], resumed["cancelAtCycleEnd"], resumed["cancelledAt"]) == ("active", False, None)
-    _error(client.post(f"{BASE}/resume", headers=LUMEN_OWNER), 409, "not_scheduled_for_cancellation")
+    assert (resumed["status"], resumed["cancelAtCycleEnd"], resumed["cancelledAt"]) == (
+        "active",
+        False,
+        None,
+    )
+    _error(
+        client.post(f"{BASE}/resume", headers=LUMEN_OWNER), 409, "not_scheduled_for_cancellation"
+    )
 
-    ended = client.post(f"{BASE}/cancel", json={"cancelAtCycleEnd": False}, headers=LUMEN_OWNER).json()
+    ended = client.post(
+        f"{BASE}/cancel", json={"cancelAtCycleEnd": False}, headers=LUMEN_OWNER
+    ).json()
     assert (ended["status"], ended["endedAt"]) == ("cancelled", "2026-11-15T09:30:00Z")
     assert _me(client) == ended
     _error(client.post(f"{BASE}/resume", headers=LUMEN_OWNER), 409, "subscription_ended")
     _error(client.post(f"{BASE}/cancel", headers=LUMEN_OWNER), 409, "no_active_subscription")
-    _error(client.post(f"{BASE}/plan-change", json={"planId": "scale"}, headers=LUMEN_OWNER), 409, "no_active_subscription")
+    _error(
+        client.post(f"{BASE}/plan-change", json={"planId": "scale"}, headers=LUMEN_OWNER),
+        409,
+        "no_active_subscription",
+    )
     assert _checkout(client, LUMEN_OWNER)["orderId"] != order["orderId"]
 
 
@@ -266,13 +390,23 @@ def test_plan_change_prorates_and_charges_the_difference(client: TestClient) -> 
     body = response.json()
     # Growth 799.00 -> Scale 4999.00 for 2,298,600 of the period's 2,592,000 seconds.
     assert {k: body["proration"][k] for k in ("credit", "charge", "net", "tax", "amountDue")} == {
-        "credit": "708.56", "charge": "4433.14", "net": "3724.58", "tax": "670.42", "amountDue": "4395.00",
+        "credit": "708.56",
+        "charge": "4433.14",
+        "net": "3724.58",
+        "tax": "670.42",
+        "amountDue": "4395.00",
     }
     assert body["invoice"]["amount"] == body["payment"]["amount"] == "4395.00"
     assert body["subscription"] == _me(client, RECALLL_OWNER)
     assert body["subscription"]["currentEnd"] == "2026-12-12T00:00:00Z"
-    _error(client.post(f"{BASE}/plan-change", json={"planId": "scale"}, headers=RECALLL_OWNER), 409, "plan_unchanged")
-    down = client.post(f"{BASE}/plan-change", json={"planId": "growth"}, headers=RECALLL_OWNER).json()
+    _error(
+        client.post(f"{BASE}/plan-change", json={"planId": "scale"}, headers=RECALLL_OWNER),
+        409,
+        "plan_unchanged",
+    )
+    down = client.post(
+        f"{BASE}/plan-change", json={"planId": "growth"}, headers=RECALLL_OWNER
+    ).json()
     assert (down["proration"]["net"], down["invoice"], down["payment"]) == ("-3724.58", None, None)
     assert down["subscription"]["creditBalance"] == "3724.58"
 
@@ -285,19 +419,33 @@ def _export(client: TestClient, headers: dict[str, str], **params: str) -> list[
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"].startswith("attachment; filename=")
-    assert response.text.startswith("payment_id,order_id,invoice_id,invoice_number,created_at,status,method,currency,amount\r\n")
+    assert response.text.startswith(
+        "payment_id,order_id,invoice_id,invoice_number,created_at,status,method,currency,amount\r\n"
+    )
     return list(csv.DictReader(io.StringIO(response.text)))
 
 
 def test_payments_export_respects_the_range(client: TestClient) -> None:
     everything = _export(client, RECALLL_OWNER)
     assert len(everything) == 15
-    assert [row["created_at"] for row in everything] == sorted(row["created_at"] for row in everything)
+    assert [row["created_at"] for row in everything] == sorted(
+        row["created_at"] for row in everything
+    )
     some = _export(client, RECALLL_OWNER, **{"from": "2026-03-01", "to": "2026-06-30"})
-    assert some and all("2026-03-01" <= row["created_at"][:10] <= "2026-06-30" for row in some)
-    assert some == [row for row in everything if "2026-03-01" <= row["created_at"][:10] <= "2026-06-30"]
-    response = client.get(f"{BASE}/payments/export", params={"from": "2026-03-01", "to": "2026-06-30"}, headers=RECALLL_OWNER)
-    assert response.headers["content-disposition"] == 'attachment; filename="payments-recalll.co-2026-03-01-2026-06-30.csv"'
+    assert some
+    assert all("2026-03-01" <= row["created_at"][:10] <= "2026-06-30" for row in some)
+    assert some == [
+        row for row in everything if "2026-03-01" <= row["created_at"][:10] <= "2026-06-30"
+    ]
+    response = client.get(
+        f"{BASE}/payments/export",
+        params={"from": "2026-03-01", "to": "2026-06-30"},
+        headers=RECALLL_OWNER,
+    )
+    assert (
+        response.headers["content-disposition"]
+        == 'attachment; filename="payments-recalll.co-2026-03-01-2026-06-30.csv"'
+    )
 
 
 @pytest.mark.parametrize(
@@ -324,21 +472,34 @@ def test_invoice_pdf_is_a_cached_pdf_of_that_invoice(client: TestClient) -> None
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["cache-control"] == "private, max-age=3600"
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
-    assert f"Invoice {row['invoice_number']}" in text and row["amount"] in text
+    assert f"Invoice {row['invoice_number']}" in text
+    assert row["amount"] in text
 
 
 def test_another_organisations_invoice_is_hidden(client: TestClient) -> None:
     row = _export(client, RECALLL_OWNER)[-1]
     northwind = _key("dana.lee@northwind.io", "northwind.io")
-    _error(client.get(f"{BASE}/invoices/{row['invoice_id']}/pdf", headers=northwind), 404, "invoice_not_found")
-    _error(client.get(f"{BASE}/invoices/inv_AAAAAAAAAAAAAA/pdf", headers=RECALLL_OWNER), 404, "invoice_not_found")
+    _error(
+        client.get(f"{BASE}/invoices/{row['invoice_id']}/pdf", headers=northwind),
+        404,
+        "invoice_not_found",
+    )
+    _error(
+        client.get(f"{BASE}/invoices/inv_AAAAAAAAAAAAAA/pdf", headers=RECALLL_OWNER),
+        404,
+        "invoice_not_found",
+    )
 
 
 def test_a_new_invoice_shows_in_every_api(client: TestClient) -> None:
     client.post(f"{BASE}/plan-change", json={"planId": "scale"}, headers=RECALLL_OWNER)
     unpod = client.get(
         "/api/v2/platform/organisation/billing/",
-        headers={"Org-Handle": "recalll.co", "Authorization": f"jwt {USERS['priya.sharma@recalll.co']['jwt']}"},
+        headers={
+            "Org-Handle": "recalll.co",
+            "Authorization": f"jwt {USERS['priya.sharma@recalll.co']['jwt']}",
+        },
     ).json()
-    assert unpod["count"] == 18 and unpod["data"][0]["invoice_number"] == "INV-00119"
+    assert unpod["count"] == 18
+    assert unpod["data"][0]["invoice_number"] == "INV-00119"
     assert unpod["data"][0]["amount"] == "4395.00"

@@ -151,7 +151,9 @@ def test_pages_cover_the_history_exactly(
     everything = client.get(f"{URL}?page_size=100", headers=headers).json()
     assert everything["count"] == len(everything["data"]) == 26
     pages, number = [], 1
-    while (response := client.get(f"{URL}?page={number}&page_size={size}", headers=headers)).status_code == 200:
+    while (
+        response := client.get(f"{URL}?page={number}&page_size={size}", headers=headers)
+    ).status_code == 200:
         assert response.json()["count"] == 26
         pages.extend(response.json()["data"])
         number += 1

@@ -38,7 +38,8 @@ AUTH = {
 
 def load(name: str, app: Any = None, max_examples: int = 40) -> Any:
     """The contract `name` as the app serves it, with positive and negative generation,
-    derandomised so a failure reproduces as it was reported."""
+    derandomised so a failure reproduces as it was reported.
+    """
     app = app or create_app(build_store(42), validate_responses=True)
     schema = schemathesis.openapi.from_asgi(f"/openapi/{name}.json", app)
     schema.config.generation.update(

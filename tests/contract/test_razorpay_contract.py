@@ -37,8 +37,10 @@ def _key(email: str, org: str) -> str:
 
 
 # Owners of an organisation with no active subscription and of one with a paid one.
-OWNERS = {"lumen.studio": _key("clara.novak@lumen.studio", "lumen.studio"),
-          "recalll.co": _key("priya.sharma@recalll.co", "recalll.co")}
+OWNERS = {
+    "lumen.studio": _key("clara.novak@lumen.studio", "lumen.studio"),
+    "recalll.co": _key("priya.sharma@recalll.co", "recalll.co"),
+}
 SUPER_ADMINS = {org: _key("ops@unpod.dev", org) for org in OWNERS}
 
 
@@ -93,11 +95,16 @@ class Lifecycle(razorpay.as_state_machine()):  # type: ignore[misc]
 
     def after_call(self, response: Any, case: schemathesis.Case) -> None:
         super().after_call(response, case)
-        if case.operation.definition.raw.get("operationId") == "confirmCheckout" and response.status_code == 200:
+        if (
+            case.operation.definition.raw.get("operationId") == "confirmCheckout"
+            and response.status_code == 200
+        ):
             type(self).confirmed += 1
 
 
 def test_lifecycle_through_links() -> None:
-    Lifecycle.run(settings=settings(max_examples=30, stateful_step_count=6, derandomize=True, deadline=None))
+    Lifecycle.run(
+        settings=settings(max_examples=30, stateful_step_count=6, derandomize=True, deadline=None)
+    )
     # The links carried a checkout's order into confirm and it succeeded, not just 4xx paths.
     assert Lifecycle.confirmed > 0

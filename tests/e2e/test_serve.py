@@ -95,7 +95,8 @@ def test_seed_request_against_a_real_server_is_the_same_after_restart(
     assert first.status_code == 200
     body = first.json()
     assert (body["count"], len(body["data"])) == (17, 10)
-    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
     assert raw.content == (ROOT / "openapi" / "unpod-billing.yaml").read_bytes()
     assert missing.status_code == 401
     assert details["invoices"][0]["invoicePdf"].startswith(origin)
@@ -108,8 +109,12 @@ def test_seed_request_against_a_real_server_is_the_same_after_restart(
         assert _seed_request(origin, users).content == first.content
 
 
-def test_concurrent_confirms_of_one_order_over_http_record_one_payment(users: dict[str, Any]) -> None:
-    secret = yaml.safe_load((ROOT / "fixtures" / "checkout.yaml").read_text())["gateway"]["key_secret"]
+def test_concurrent_confirms_of_one_order_over_http_record_one_payment(
+    users: dict[str, Any],
+) -> None:
+    secret = yaml.safe_load((ROOT / "fixtures" / "checkout.yaml").read_text())["gateway"][
+        "key_secret"
+    ]
     member = users["clara.novak@lumen.studio"]["memberships"][0]
     headers = {"X-API-Key": member["api_key"]}
     # Half the callers retry one payment, the others race with payments of their own.
@@ -117,11 +122,16 @@ def test_concurrent_confirms_of_one_order_over_http_record_one_payment(users: di
     with serving(42) as origin:
         base = origin + "/api/billing"
         order = requests.post(
-            base + "/checkout", json={"planId": "scale", "billingCycle": "yearly"}, headers=headers, timeout=10
+            base + "/checkout",
+            json={"planId": "scale", "billingCycle": "yearly"},
+            headers=headers,
+            timeout=10,
         ).json()["orderId"]
 
         def confirm(payment: str) -> requests.Response:
-            signature = hmac.new(secret.encode(), f"{order}|{payment}".encode(), hashlib.sha256).hexdigest()
+            signature = hmac.new(
+                secret.encode(), f"{order}|{payment}".encode(), hashlib.sha256
+            ).hexdigest()
             body = {"orderId": order, "paymentId": payment, "signature": signature}
             return requests.post(base + "/checkout/confirm", json=body, headers=headers, timeout=10)
 

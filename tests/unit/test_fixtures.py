@@ -28,16 +28,46 @@ def _broken(tmp_path: Path, name: str, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("name", "old", "new", "message"),
     [
-        ("organisations.yaml", "currency: INR", "currency: RUPEES", "organisations[0]: field 'currency'"),
+        (
+            "organisations.yaml",
+            "currency: INR",
+            "currency: RUPEES",
+            "organisations[0]: field 'currency'",
+        ),
         ("organisations.yaml", "plan: growth", "plan: platinum", "unknown plan 'platinum'"),
         ("organisations.yaml", "billing_day: 12", "billing_day: 31", "field 'billing_day'"),
         ("plans.yaml", 'INR: "499.00"', "INR: 499.0", "write amounts as quoted decimal strings"),
-        ("users.yaml", "{organisation: recalll.co, role: owner", "{organisation: nowhere.io, role: owner", "unknown organisation 'nowhere.io'"),
+        (
+            "users.yaml",
+            "{organisation: recalll.co, role: owner",
+            "{organisation: nowhere.io, role: owner",
+            "unknown organisation 'nowhere.io'",
+        ),
         ("users.yaml", "role: owner", "role: boss", "users[0]: memberships[0]: field 'role'"),
-        ("checkout.yaml", 'percent_off: "20"', 'percent_off: "120"', "coupons[0]: field 'percent_off'"),
-        ("checkout.yaml", "billing_cycles: [yearly]", "billing_cycles: [weekly]", "coupons[1]: field 'billing_cycles'"),
-        ("checkout.yaml", "  key_secret: gcQGq40lvbeROPs59rItZXmX\n", "", "gateway: missing field 'key_secret'"),
-        ("organisations.yaml", 'trial_started: "2026-10-01"', 'trial_started: "October"', "organisations[4]: field 'trial_started'"),
+        (
+            "checkout.yaml",
+            'percent_off: "20"',
+            'percent_off: "120"',
+            "coupons[0]: field 'percent_off'",
+        ),
+        (
+            "checkout.yaml",
+            "billing_cycles: [yearly]",
+            "billing_cycles: [weekly]",
+            "coupons[1]: field 'billing_cycles'",
+        ),
+        (
+            "checkout.yaml",
+            "  key_secret: gcQGq40lvbeROPs59rItZXmX\n",
+            "",
+            "gateway: missing field 'key_secret'",
+        ),
+        (
+            "organisations.yaml",
+            'trial_started: "2026-10-01"',
+            'trial_started: "October"',
+            "organisations[4]: field 'trial_started'",
+        ),
         ("users.yaml", "    name: Priya Sharma\n", "", "users[0]: missing field 'name'"),
     ],
 )

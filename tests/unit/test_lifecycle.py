@@ -26,7 +26,8 @@ def _order(store: Store, coupon: str | None = None) -> str:
 
 def _confirm(store: Store, order_id: str, payment_id: str) -> lifecycle.Confirmation:
     _, result = store.update(
-        LUMEN, lambda a: lifecycle.confirm(a, order_id, payment_id, now=store.as_of, seed=store.seed)
+        LUMEN,
+        lambda a: lifecycle.confirm(a, order_id, payment_id, now=store.as_of, seed=store.seed),
     )
     return result
 
@@ -35,9 +36,12 @@ def test_checkout_prices_the_order_after_coupon_and_gst() -> None:
     store = build_store(42)
     order_id = _order(store, "launch20")  # codes match in any letter case
     order = store.account(LUMEN).orders[-1]
-    assert order.id == order_id and order.status is OrderStatus.CREATED
+    assert order.id == order_id
+    assert order.status is OrderStatus.CREATED
     assert (order.price.amount, order.discount.amount, order.tax.amount) == (
-        Decimal("799.00"), Decimal("159.80"), Decimal("115.06"),  # 18% of 639.20 = 115.056
+        Decimal("799.00"),
+        Decimal("159.80"),
+        Decimal("115.06"),  # 18% of 639.20 = 115.056
     )
     assert order.amount.amount == Decimal("754.26")
 
@@ -87,7 +91,9 @@ def test_refused_transition_leaves_the_account_as_it_was() -> None:
     with pytest.raises(errors.SubscriptionAlreadyActive):
         store.update(
             "recalll.co",
-            lambda a: lifecycle.checkout(a, plan, BillingCycle.MONTHLY, None, now=store.as_of, seed=store.seed),
+            lambda a: lifecycle.checkout(
+                a, plan, BillingCycle.MONTHLY, None, now=store.as_of, seed=store.seed
+            ),
         )
     with pytest.raises(errors.NotScheduledForCancellation):
         store.update("recalll.co", lambda a: (lifecycle.resume(a, now=store.as_of), None))
@@ -101,8 +107,12 @@ def test_expired_and_inapplicable_coupons_are_refused() -> None:
     plan = store.plan("growth")
     with pytest.raises(errors.CouponNotApplicable):
         lifecycle.checkout(
-            store.account(LUMEN), plan, BillingCycle.MONTHLY, store.coupon("YEARLY15"),
-            now=store.as_of, seed=store.seed,
+            store.account(LUMEN),
+            plan,
+            BillingCycle.MONTHLY,
+            store.coupon("YEARLY15"),
+            now=store.as_of,
+            seed=store.seed,
         )
     with pytest.raises(errors.CouponNotFound):
         store.coupon("NOPE")

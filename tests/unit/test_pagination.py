@@ -10,7 +10,9 @@ from billing_mock.domain.pagination import paginate
 def test_pages_never_overlap_or_skip(size: int) -> None:
     items = list(range(17))
     pages = (len(items) + size - 1) // size
-    joined = [item for number in range(1, pages + 1) for item in paginate(items, number, size).items]
+    joined = [
+        item for number in range(1, pages + 1) for item in paginate(items, number, size).items
+    ]
     assert joined == items
     with pytest.raises(PageNotFound):
         paginate(items, pages + 1, size)

@@ -19,7 +19,7 @@ MONTHLY, YEARLY = BillingCycle.MONTHLY, BillingCycle.YEARLY
 
 
 def _exact(price: str, digits: int) -> Decimal:
-    """price x (unused seconds / period seconds), rounded half-up, from exact fractions."""
+    """Price x (unused seconds / period seconds), rounded half-up, from exact fractions."""
     share = Fraction(int((END - NOW).total_seconds()), int((END - START).total_seconds()))
     value = Fraction(Decimal(price)) * share
     return Decimal(value.numerator / Decimal(value.denominator)).quantize(
@@ -29,10 +29,16 @@ def _exact(price: str, digits: int) -> Decimal:
 
 def _change(old: str, new: str, currency: str, new_cycle: BillingCycle = MONTHLY, rate: str = "18"):  # type: ignore[no-untyped-def]
     return prorate(
-        old_plan="growth", old_price=Money.of(old, currency), old_cycle=MONTHLY,
-        new_plan="scale", new_price=Money.of(new, currency), new_cycle=new_cycle,
-        period=(START, END), new_period=(START, END) if new_cycle is MONTHLY else (NOW, NOW.replace(year=2027)),
-        at=NOW, tax_rate=Decimal(rate),
+        old_plan="growth",
+        old_price=Money.of(old, currency),
+        old_cycle=MONTHLY,
+        new_plan="scale",
+        new_price=Money.of(new, currency),
+        new_cycle=new_cycle,
+        period=(START, END),
+        new_period=(START, END) if new_cycle is MONTHLY else (NOW, NOW.replace(year=2027)),
+        at=NOW,
+        tax_rate=Decimal(rate),
     )
 
 
@@ -65,13 +71,20 @@ def test_new_billing_cycle_charges_a_whole_cycle_from_now() -> None:
     change = _change("29.00", "990.00", "USD", new_cycle=YEARLY, rate="0")
     assert change.credit == Money.of(_exact("29.00", 2), "USD")
     assert change.charge == Money.of("990.00", "USD")
-    assert (change.period_start, change.period_end) == (NOW, datetime(2027, 11, 15, 9, 30, tzinfo=UTC))
+    assert (change.period_start, change.period_end) == (
+        NOW,
+        datetime(2027, 11, 15, 9, 30, tzinfo=UTC),
+    )
 
 
 @pytest.mark.parametrize(
     ("at", "expected"),
-    [(START, Decimal(1)), (END, Decimal(0)), (datetime(2027, 1, 1, tzinfo=UTC), Decimal(0)),
-     (datetime(2026, 11, 27, tzinfo=UTC), Decimal(1) / 2)],
+    [
+        (START, Decimal(1)),
+        (END, Decimal(0)),
+        (datetime(2027, 1, 1, tzinfo=UTC), Decimal(0)),
+        (datetime(2026, 11, 27, tzinfo=UTC), Decimal(1) / 2),
+    ],
 )
 def test_unused_fraction_is_clamped_to_the_period(at: datetime, expected: Decimal) -> None:
     assert unused_fraction(START, END, at) == expected

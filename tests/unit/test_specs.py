@@ -43,5 +43,7 @@ def test_every_operation_is_documented(path: Path) -> None:
             if "$ref" in response:
                 response = responses[response["$ref"].rsplit("/", 1)[1]]
             for media in response.get("content", {}).values():
-                assert media.get("examples") or media.get("example"), f"{where} {status}: no example"
+                assert media.get("examples") or media.get("example"), (
+                    f"{where} {status}: no example"
+                )
     assert len(operation_ids) == len(set(operation_ids))

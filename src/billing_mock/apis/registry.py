@@ -1,4 +1,4 @@
-"""The APIs the mock serves, most specific base path first."""
+"""The APIs the mock serves; connexion and `api_for_path` order them by base path."""
 
 from __future__ import annotations
 

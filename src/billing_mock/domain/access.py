@@ -20,7 +20,12 @@ def organisation_for(store: Store, user: User, handle: str) -> Organisation:
     return organisation
 
 
-ROLE_NAMES = {Role.SUPER_ADMIN: "Super Admin", Role.OWNER: "Owner", Role.ADMIN: "Admin", Role.MEMBER: "Member"}
+ROLE_NAMES = {
+    Role.SUPER_ADMIN: "Super Admin",
+    Role.OWNER: "Owner",
+    Role.ADMIN: "Admin",
+    Role.MEMBER: "Member",
+}
 """Seed 003's names for the roles."""
 
 

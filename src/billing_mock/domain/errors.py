@@ -52,10 +52,14 @@ COUPON_EXPIRED = "Coupon {code} is not valid at this time"
 COUPON_NOT_APPLICABLE = "Coupon {code} does not apply to {cycle} billing"
 INVALID_SIGNATURE = "Payment signature verification failed"
 INVALID_DATE_RANGE = "from must be on or before to"
-SUBSCRIPTION_ALREADY_ACTIVE = "The organization already has an active subscription; change its plan instead"
+SUBSCRIPTION_ALREADY_ACTIVE = (
+    "The organization already has an active subscription; change its plan instead"
+)
 NO_ACTIVE_SUBSCRIPTION = "The organization has no active subscription"
 ORDER_ALREADY_PAID = "The order has already been paid by another payment"
-CANCELLATION_ALREADY_SCHEDULED = "The subscription is already set to cancel at the end of its period"
+CANCELLATION_ALREADY_SCHEDULED = (
+    "The subscription is already set to cancel at the end of its period"
+)
 NOT_SCHEDULED_FOR_CANCELLATION = "The subscription is not scheduled for cancellation"
 SUBSCRIPTION_ENDED = "The subscription has ended; start a new checkout"
 

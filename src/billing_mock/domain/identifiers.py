@@ -33,8 +33,11 @@ def stable_uuid(*key: object) -> str:
 
 
 def invoice_id(organisation: str, number: int) -> int:
-    """An invoice's integer id: stable per (organisation handle, number), the same for every seed."""
-    return 1_000_000 + int.from_bytes(digest(0, "invoice-id", organisation, number)[:8], "big") % 9_000_000
+    """An invoice's integer id: stable per (organisation handle, number), the same for any seed."""
+    return (
+        1_000_000
+        + int.from_bytes(digest(0, "invoice-id", organisation, number)[:8], "big") % 9_000_000
+    )
 
 
 def invoice_reference(organisation_id: str, number: int) -> str:

@@ -69,7 +69,8 @@ class Confirmation:
 @dataclass(frozen=True, slots=True)
 class PlanChange:
     """A plan change: the subscription after it, its proration, and the invoice and
-    payment for a positive amount due (None when nothing was charged)."""
+    payment for a positive amount due (None when nothing was charged).
+    """
 
     subscription: Subscription
     proration: Proration
@@ -91,7 +92,13 @@ def coupon_discount(coupon: Coupon, price: Money, cycle: BillingCycle, now: date
 
 
 def checkout(
-    account: Account, plan: Plan, cycle: BillingCycle, coupon: Coupon | None, *, now: datetime, seed: int
+    account: Account,
+    plan: Plan,
+    cycle: BillingCycle,
+    coupon: Coupon | None,
+    *,
+    now: datetime,
+    seed: int,
 ) -> tuple[Account, Order]:
     """Create a checkout order for one `cycle` of `plan`, after `coupon`, plus tax.
 
@@ -134,11 +141,17 @@ def confirm(
     if any(payment.id == payment_id for payment in account.payments):
         raise OrderAlreadyPaid()
     _require_no_paid_subscription(account.subscription)
-    description = order.description + (f" (coupon {order.coupon_code})" if order.coupon_code else "")
+    description = order.description + (
+        f" (coupon {order.coupon_code})" if order.coupon_code else ""
+    )
     charged = order.price - order.discount
     end = now + CYCLE_LENGTH[order.billing_cycle]
-    invoice = _invoice(account, (LineItem(description, 1, charged, charged),), order.tax, (now, end), now)
-    payment = Payment(payment_id, order.id, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now)
+    invoice = _invoice(
+        account, (LineItem(description, 1, charged, charged),), order.tax, (now, end), now
+    )
+    payment = Payment(
+        payment_id, order.id, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now
+    )
     subscription = _activated(account, order, now, end, seed)
     paid = dataclasses.replace(
         order, status=OrderStatus.PAID, payment_id=payment_id, invoice_reference=invoice.reference
@@ -154,7 +167,13 @@ def confirm(
 
 
 def change_plan(
-    account: Account, old_plan: Plan, new_plan: Plan, cycle: BillingCycle, *, now: datetime, seed: int
+    account: Account,
+    old_plan: Plan,
+    new_plan: Plan,
+    cycle: BillingCycle,
+    *,
+    now: datetime,
+    seed: int,
 ) -> tuple[Account, PlanChange]:
     """Move the subscription to `new_plan` billed every `cycle`, prorated at `now`.
 
@@ -169,26 +188,7 @@ def change_plan(
         raise NoActiveSubscription()
     if (current.plan_id, current.billing_cycle) == (new_plan.id, cycle):
         raise PlanUnchanged()
-    org = account.organisation
-    period = (current.current_period_start, current.current_period_end)
-    if current.status is SubscriptionStatus.TRIALING:
-        proration = no_proration(
-            old_plan=old_plan.id, old_cycle=current.billing_cycle, new_plan=new_plan.id,
-            new_cycle=cycle, period=period, at=now, currency=org.currency,
-        )
-    else:
-        proration = prorate(
-            old_plan=old_plan.id,
-            old_price=old_plan.price(org.currency, current.billing_cycle),
-            old_cycle=current.billing_cycle,
-            new_plan=new_plan.id,
-            new_price=new_plan.price(org.currency, cycle),
-            new_cycle=cycle,
-            period=period,
-            new_period=period if cycle is current.billing_cycle else (now, now + CYCLE_LENGTH[cycle]),
-            at=now,
-            tax_rate=tax_rate(org.country, org.currency),
-        )
+    proration = _proration(account, old_plan, new_plan, cycle, now)
     subscription = dataclasses.replace(
         current,
         plan_id=new_plan.id,
@@ -201,21 +201,53 @@ def change_plan(
         changed = dataclasses.replace(changed, credit=account.credit - proration.net)
     if proration.amount_due.amount <= 0:
         return changed, PlanChange(subscription, proration, None, None)
-    line = LineItem(
-        f"{old_plan.name} to {new_plan.name}, prorated {now:%d %b %Y} to {proration.period_end:%d %b %Y}",
-        1,
-        proration.net,
-        proration.net,
+    description = (
+        f"{old_plan.name} to {new_plan.name}, prorated "
+        f"{now:%d %b %Y} to {proration.period_end:%d %b %Y}"
     )
+    line = LineItem(description, 1, proration.net, proration.net)
     invoice = _invoice(account, (line,), proration.tax, (now, proration.period_end), now)
+    payment_id = processor_id(
+        "pay", 14, seed, account.organisation.id, "charge", len(account.payments)
+    )
     payment = Payment(
-        processor_id("pay", 14, seed, org.id, "charge", len(account.payments)),
-        None, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now,
+        payment_id, None, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now
     )
     changed = dataclasses.replace(
         changed, invoices=(invoice, *account.invoices), payments=(payment, *account.payments)
     )
     return changed, PlanChange(subscription, proration, invoice, payment)
+
+
+def _proration(
+    account: Account, old_plan: Plan, new_plan: Plan, cycle: BillingCycle, now: datetime
+) -> Proration:
+    """The proration of change_plan: none during a trial, else prorate() over the period."""
+    current, org = account.subscription, account.organisation
+    period = (current.current_period_start, current.current_period_end)
+    if current.status is SubscriptionStatus.TRIALING:
+        return no_proration(
+            old_plan=old_plan.id,
+            old_cycle=current.billing_cycle,
+            new_plan=new_plan.id,
+            new_cycle=cycle,
+            period=period,
+            at=now,
+            currency=org.currency,
+        )
+    same_cycle = cycle is current.billing_cycle
+    return prorate(
+        old_plan=old_plan.id,
+        old_price=old_plan.price(org.currency, current.billing_cycle),
+        old_cycle=current.billing_cycle,
+        new_plan=new_plan.id,
+        new_price=new_plan.price(org.currency, cycle),
+        new_cycle=cycle,
+        period=period,
+        new_period=period if same_cycle else (now, now + CYCLE_LENGTH[cycle]),
+        at=now,
+        tax_rate=tax_rate(org.country, org.currency),
+    )
 
 
 def cancel(account: Account, *, at_period_end: bool, now: datetime) -> Account:
@@ -305,7 +337,9 @@ def _confirmation_of(account: Account, order: Order) -> Confirmation:
     return Confirmation(account.subscription, payment, invoice)
 
 
-def _activated(account: Account, order: Order, now: datetime, end: datetime, seed: int) -> Subscription:
+def _activated(
+    account: Account, order: Order, now: datetime, end: datetime, seed: int
+) -> Subscription:
     current = account.subscription
     if current.status is SubscriptionStatus.TRIALING:
         identity, reference, started = current.id, current.reference, current.started_at

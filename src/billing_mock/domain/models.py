@@ -1,5 +1,6 @@
 """The billing domain's entities: organisations, users, plans, invoices, subscriptions,
-orders, payments and coupons."""
+orders, payments and coupons.
+"""
 
 from __future__ import annotations
 
@@ -346,7 +347,8 @@ class GatewayKeys:
 @dataclass(frozen=True, slots=True)
 class Account:
     """Everything billing knows of one organisation: generated per seed, then changed by
-    the subscription lifecycle (orders, payments, new invoices, credit from downgrades)."""
+    the subscription lifecycle (orders, payments, new invoices, credit from downgrades).
+    """
 
     organisation: Organisation
     billing_account: BillingAccount

@@ -101,8 +101,14 @@ def prorate(
 
 
 def no_proration(
-    *, old_plan: str, old_cycle: BillingCycle, new_plan: str, new_cycle: BillingCycle,
-    period: tuple[datetime, datetime], at: datetime, currency: str,
+    *,
+    old_plan: str,
+    old_cycle: BillingCycle,
+    new_plan: str,
+    new_cycle: BillingCycle,
+    period: tuple[datetime, datetime],
+    at: datetime,
+    currency: str,
 ) -> Proration:
     """A change that costs nothing (a plan change during a trial): every amount zero."""
     zero = Money.zero(currency)

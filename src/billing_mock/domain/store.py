@@ -39,9 +39,13 @@ T = TypeVar("T")
 class AccountSource(Protocol):
     """Builds accounts (see accounts.AccountGenerator)."""
 
-    def account(self, org: Organisation, plan: Plan) -> Account: ...
+    def account(self, org: Organisation, plan: Plan) -> Account:
+        """The organisation's whole account on `plan`, as generated for the seed."""
+        ...
 
-    def usage(self, org: Organisation, plan: Plan, subscription: Subscription) -> UsageSummary: ...
+    def usage(self, org: Organisation, plan: Plan, subscription: Subscription) -> UsageSummary:
+        """Usage of the subscription's current period on `plan`."""
+        ...
 
 
 class Store:
@@ -192,7 +196,9 @@ class Store:
                 before.subscription.plan_id,
                 before.subscription.current_period_start,
             ):
-                usage = self._source.usage(after.organisation, self.plan(subscription.plan_id), subscription)
+                usage = self._source.usage(
+                    after.organisation, self.plan(subscription.plan_id), subscription
+                )
                 after = dataclasses.replace(after, usage=usage)
             self._accounts[handle] = after
             for invoice in after.invoices[: len(after.invoices) - len(before.invoices)]:

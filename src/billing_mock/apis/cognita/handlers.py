@@ -14,13 +14,17 @@ FETCHED = "Organization billing details fetched successfully"
 PLAN_UPDATED = "Plan updated successfully"
 
 
-def get_organization_billing(store: Store, token_info: dict[str, Any], org_id: str) -> dict[str, Any]:
+def get_organization_billing(
+    store: Store, token_info: dict[str, Any], org_id: str
+) -> dict[str, Any]:
     """GET /orgs/{orgId}/billing ("Get Billing Details", seed 004).
 
     Out: `{status: "ok", message, data: Bill}`. Raises OrganisationNotFound (404) and
     PermissionDenied (403).
     """
-    handle = organisation_for(store, token_info["user"], store.organisation_by_id(org_id).handle).handle
+    handle = organisation_for(
+        store, token_info["user"], store.organisation_by_id(org_id).handle
+    ).handle
     account = store.account(handle)
     return _ok(FETCHED, wire.bill(account, store.plan(account.subscription.plan_id)))
 
@@ -36,13 +40,17 @@ def update_plan(
     PlanNotFound (404), PermissionDenied (403), PlanUnchanged (409) and
     NoActiveSubscription (409); state changes only when every check passed.
     """
-    handle = organisation_for(store, token_info["user"], store.organisation_by_id(org_id).handle).handle
+    handle = organisation_for(
+        store, token_info["user"], store.organisation_by_id(org_id).handle
+    ).handle
     new_plan = store.plan(body["planId"])
     cycle = BillingCycle(body["billingCycle"])
 
     def change(account: Account) -> tuple[Account, lifecycle.PlanChange]:
         old_plan = store.plan(account.subscription.plan_id)
-        return lifecycle.change_plan(account, old_plan, new_plan, cycle, now=store.as_of, seed=store.seed)
+        return lifecycle.change_plan(
+            account, old_plan, new_plan, cycle, now=store.as_of, seed=store.seed
+        )
 
     account, _ = store.update(handle, change)
     return _ok(PLAN_UPDATED, wire.bill(account, new_plan))

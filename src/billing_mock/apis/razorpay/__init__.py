@@ -1,4 +1,4 @@
-"""Razorpay-backed subscription billing (seed 003): the subscription lifecycle under /api/billing."""
+"""Razorpay-backed subscription billing (seed 003): the subscription lifecycle, /api/billing."""
 
 from billing_mock.apis.base import ApiModule
 from billing_mock.apis.razorpay import errors, handlers

@@ -13,7 +13,7 @@ from billing_mock.request_state import store_of
 
 
 def api_key(apikey: str, request: Any) -> dict[str, Any]:
-    """connexion's `x-apikeyInfoFunc` for ApiKeyAuth: the `X-API-Key` header value.
+    """Connexion's `x-apikeyInfoFunc` for ApiKeyAuth: the `X-API-Key` header value.
 
     Out: token info `{"sub": user id, "user": User, "membership": Membership}`.
     Raises AuthenticationFailed (401) for a key no fixture membership holds.
@@ -22,7 +22,7 @@ def api_key(apikey: str, request: Any) -> dict[str, Any]:
 
 
 def session(apikey: str, request: Any) -> dict[str, Any]:
-    """connexion's `x-apikeyInfoFunc` for SessionAuth: the `session` cookie's value.
+    """Connexion's `x-apikeyInfoFunc` for SessionAuth: the `session` cookie's value.
 
     Out and errors as `api_key`.
     """

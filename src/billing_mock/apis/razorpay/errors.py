@@ -1,5 +1,6 @@
 """Razorpay's error envelope, which this product passes through (seed 003):
-`{"error": {"code": "BAD_REQUEST_ERROR", "description": "...", "reason": "...", "field": null}}`."""
+`{"error": {"code": "BAD_REQUEST_ERROR", "description": "...", "reason": "...", "field": null}}`.
+"""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import connexion
 from connexion.lifecycle import ConnexionResponse
 
 from billing_mock.apis.razorpay import signature, wire
@@ -20,6 +19,7 @@ from billing_mock.domain.access import require_role
 from billing_mock.domain.errors import InvalidDateRange, InvoiceNotFound, SubscriptionNotFound
 from billing_mock.domain.models import Account, BillingCycle, Invoice, Membership, Order, Role
 from billing_mock.domain.store import Store
+from billing_mock.request_state import request_origin
 
 PDF_CACHE_CONTROL = "private, max-age=3600"
 """Seed 003: "Cache headers are set for 1 hour"; private, as the invoice is the customer's."""
@@ -34,20 +34,27 @@ def get_my_subscription(store: Store, token_info: TokenInfo) -> Body:
 
 
 def list_subscriptions(
-    store: Store, token_info: TokenInfo, status: str | None = None, page: int = 1, page_size: int = 20
+    store: Store,
+    token_info: TokenInfo,
+    status: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
 ) -> Body:
     """GET /subscription (Super Admin): subscriptions of the organisations the caller is a
     Super Admin of, in fixture order, optionally one `status` (Razorpay's word); a page
-    past the end is empty. Raises RoleRequired (403)."""
+    past the end is empty. Raises RoleRequired (403).
+    """
     require_role(_member(token_info))
     items = [_subscription(account, store) for account in _administered(store, token_info)]
     matching = [item for item in items if status is None or item["status"] == status]
     start = (page - 1) * page_size
-    return wire.subscription_list(matching[start : start + page_size], len(matching), page, page_size)
+    return wire.subscription_list(
+        matching[start : start + page_size], len(matching), page, page_size
+    )
 
 
 def get_subscription(store: Store, token_info: TokenInfo, id_: str) -> Body:
-    """GET /subscription/{id} (Super Admin). Raises RoleRequired (403), SubscriptionNotFound (404)."""
+    """GET /subscription/{id} (Super Admin). RoleRequired (403), SubscriptionNotFound (404)."""
     require_role(_member(token_info))
     return _subscription(_account_with_subscription(store, token_info, id_), store)
 
@@ -55,7 +62,8 @@ def get_subscription(store: Store, token_info: TokenInfo, id_: str) -> Body:
 def update_subscription(store: Store, token_info: TokenInfo, id_: str, body: Body) -> Body:
     """PATCH /subscription/{id} (Super Admin): set `planId`, `billingCycle` or `notes`
     without proration. Raises RoleRequired (403), SubscriptionNotFound, PlanNotFound
-    (404) and SubscriptionEnded (409)."""
+    (404) and SubscriptionEnded (409).
+    """
     require_role(_member(token_info))
     handle = _account_with_subscription(store, token_info, id_).organisation.handle
     plan = store.plan(body["planId"]) if "planId" in body else None
@@ -101,7 +109,9 @@ def confirm_checkout(store: Store, token_info: TokenInfo, body: Body) -> Body:
         return lifecycle.confirm(account, order_id, payment_id, now=store.as_of, seed=store.seed)
 
     account, result = store.update(member.organisation, change)
-    return wire.confirmation(result, account, store.plan(account.subscription.plan_id), _origin())
+    return wire.confirmation(
+        result, account, store.plan(account.subscription.plan_id), request_origin()
+    )
 
 
 def change_plan(store: Store, token_info: TokenInfo, body: Body) -> Body:
@@ -116,15 +126,21 @@ def change_plan(store: Store, token_info: TokenInfo, body: Body) -> Body:
 
     def change(account: Account) -> tuple[Account, lifecycle.PlanChange]:
         current = account.subscription
-        cycle = BillingCycle(body["billingCycle"]) if "billingCycle" in body else current.billing_cycle
+        cycle = (
+            BillingCycle(body["billingCycle"]) if "billingCycle" in body else current.billing_cycle
+        )
         old_plan = store.plan(current.plan_id)
-        return lifecycle.change_plan(account, old_plan, new_plan, cycle, now=store.as_of, seed=store.seed)
+        return lifecycle.change_plan(
+            account, old_plan, new_plan, cycle, now=store.as_of, seed=store.seed
+        )
 
     account, result = store.update(member.organisation, change)
-    return wire.plan_change(result, account, new_plan, _origin())
+    return wire.plan_change(result, account, new_plan, request_origin())
 
 
-def cancel_subscription(store: Store, token_info: TokenInfo, body: Body | bytes | None = None) -> Body:
+def cancel_subscription(
+    store: Store, token_info: TokenInfo, body: Body | bytes | None = None
+) -> Body:
     """POST /cancel (Owner, Admin): at period end unless `{"cancelAtCycleEnd": false}`.
 
     The body is optional (connexion passes b"" when none was sent). Raises RoleRequired
@@ -135,7 +151,10 @@ def cancel_subscription(store: Store, token_info: TokenInfo, body: Body | bytes 
     at_period_end = bool(options.get("cancelAtCycleEnd", True))
     account, _ = store.update(
         member.organisation,
-        lambda account: (lifecycle.cancel(account, at_period_end=at_period_end, now=store.as_of), None),
+        lambda account: (
+            lifecycle.cancel(account, at_period_end=at_period_end, now=store.as_of),
+            None,
+        ),
     )
     return _subscription(account, store)
 
@@ -235,9 +254,6 @@ def _date(name: str, value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidDateRange(f"{name} is not a date of the calendar: {value}", field=name) from None
-
-
-def _origin() -> str:
-    """scheme://host[:port] the caller used, so `pdfUrl` resolves on this mock."""
-    return str(connexion.request.base_url).rstrip("/")
+        raise InvalidDateRange(
+            f"{name} is not a date of the calendar: {value}", field=name
+        ) from None

@@ -40,8 +40,15 @@ STATUS = {
 charged), `pending` a failed latest charge, `cancelled` an ended subscription."""
 
 EXPORT_COLUMNS = (
-    "payment_id", "order_id", "invoice_id", "invoice_number",
-    "created_at", "status", "method", "currency", "amount",
+    "payment_id",
+    "order_id",
+    "invoice_id",
+    "invoice_number",
+    "created_at",
+    "status",
+    "method",
+    "currency",
+    "amount",
 )
 
 
@@ -72,7 +79,8 @@ def subscription(account: Account, plan: Plan) -> dict[str, Any]:
 
 def invoice_id(reference: str) -> str:
     """The id in Razorpay's form (`inv_` + 14 characters) of the invoice with processor
-    reference `reference` (`in_...`); stable per invoice."""
+    reference `reference` (`in_...`); stable per invoice.
+    """
     return processor_id("inv", 14, reference)
 
 
@@ -126,7 +134,9 @@ def payment(item: Payment) -> dict[str, Any]:
     }
 
 
-def checkout(order: Order, plan: Plan, account: Account, user: User, gateway: GatewayKeys) -> dict[str, Any]:
+def checkout(
+    order: Order, plan: Plan, account: Account, user: User, gateway: GatewayKeys
+) -> dict[str, Any]:
     """The Checkout object: the order, and `razorpay`, the options for Razorpay Checkout."""
     org, currency = account.organisation, order.price.currency
     return {
@@ -197,7 +207,9 @@ def proration(item: Proration) -> dict[str, Any]:
     }
 
 
-def subscription_list(items: list[dict[str, Any]], total: int, page: int, page_size: int) -> dict[str, Any]:
+def subscription_list(
+    items: list[dict[str, Any]], total: int, page: int, page_size: int
+) -> dict[str, Any]:
     """The SubscriptionList object: one page of Subscription objects."""
     return {
         "entity": "collection",

@@ -1,5 +1,6 @@
 """The Stripe-backed API's error envelope, NestJS's default:
-`{"statusCode": 404, "message": "Organization not found", "error": "Not Found"}`."""
+`{"statusCode": 404, "message": "Organization not found", "error": "Not Found"}`.
+"""
 
 from __future__ import annotations
 

@@ -1,20 +1,22 @@
-"""Stripe-backed API operations, one function per operationId (openapi/stripe-billing-details.yaml)."""
+"""Stripe-backed operations, one function per operationId (openapi/stripe-billing-details.yaml)."""
 
 from __future__ import annotations
 
 import html
 from typing import Any
 
-import connexion
 from connexion.lifecycle import ConnexionResponse
 
 from billing_mock.apis.stripe import wire
 from billing_mock.documents import invoice_pdf
 from billing_mock.domain.access import organisation_for
 from billing_mock.domain.store import Store
+from billing_mock.request_state import request_origin
 
 
-def get_stripe_billing_details(store: Store, token_info: dict[str, Any], org_id: str) -> dict[str, Any]:
+def get_stripe_billing_details(
+    store: Store, token_info: dict[str, Any], org_id: str
+) -> dict[str, Any]:
     """GET /organizations/{orgId}/stripe/billing-details (seed 002).
 
     Out: `{invoices[], paymentMethods[]}`. Raises OrganisationNotFound (404) and
@@ -22,14 +24,14 @@ def get_stripe_billing_details(store: Store, token_info: dict[str, Any], org_id:
     """
     handle = store.organisation_by_id(org_id).handle
     organisation_for(store, token_info["user"], handle)
-    return wire.billing_details(store.account(handle), _origin())
+    return wire.billing_details(store.account(handle), request_origin())
 
 
 def get_hosted_invoice(store: Store, invoice_id: str) -> ConnexionResponse:
     """GET /stripe/invoices/{invoiceId}: the hosted invoice page, as HTML. NotFound (404)."""
     organisation, invoice = store.invoice_by_reference(invoice_id)
     account = store.account(organisation.handle)
-    body = wire.invoice(account, invoice, _origin())
+    body = wire.invoice(account, invoice, request_origin())
     rows = "".join(
         f"<tr><td>{html.escape(item.description)}</td><td>{item.quantity}</td>"
         f"<td>{item.amount.major_string()} {item.amount.currency}</td></tr>"
@@ -60,8 +62,3 @@ def get_invoice_pdf(store: Store, invoice_id: str) -> ConnexionResponse:
         body=invoice_pdf(organisation, invoice, number),
         headers={"Content-Disposition": f'inline; filename="{number}.pdf"'},
     )
-
-
-def _origin() -> str:
-    """scheme://host[:port] the caller used, so invoice links resolve on this mock."""
-    return str(connexion.request.base_url).rstrip("/")

@@ -1,4 +1,4 @@
-"""Unpod's `Authorization` header: `jwt <session JWT>` (seed 000) or `Token <API token>` (seed 001)."""
+"""Unpod's `Authorization`: `jwt <session JWT>` (seed 000) or `Token <API token>` (seed 001)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from billing_mock.request_state import store_of
 
 
 def authenticate(apikey: str, request: Any) -> dict[str, Any]:
-    """connexion's `x-apikeyInfoFunc` for the UnpodAuthorization scheme.
+    """Connexion's `x-apikeyInfoFunc` for the UnpodAuthorization scheme.
 
     In: the whole `Authorization` header value. Out: token info `{"sub": user id,
     "user": User}`, which connexion hands to the handler as `token_info`. Raises

@@ -1,0 +1,431 @@
+"""Every fixture organisation, rendered by every API as its handlers render it, validates
+against that operation's 200/201 response schema in openapi/ (stripe-mock's generator_test).
+
+For several seeds, each organisation's account goes through each API's `wire` module the
+way `apis/<api>/handlers.py` calls it, for every operation with a JSON success body; the
+Razorpay and Cognita writes run their `lifecycle` transition through `Store.update` (and
+`Store.reset()` after) wherever the organisation's subscription allows it. Bodies are
+round-tripped through `json` first, so a `Decimal` or `datetime` left in one fails here.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import pytest
+import yaml
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from billing_mock.apis.cognita import handlers as cognita_handlers
+from billing_mock.apis.cognita import wire as cognita_wire
+from billing_mock.apis.razorpay import wire as razorpay_wire
+from billing_mock.apis.registry import APIS, api_named
+from billing_mock.apis.stripe import wire as stripe_wire
+from billing_mock.apis.unpod import wire as unpod_wire
+from billing_mock.build import build_store
+from billing_mock.domain import lifecycle
+from billing_mock.domain.errors import BillingMockError
+from billing_mock.domain.identifiers import processor_id
+from billing_mock.domain.models import Account, BillingCycle, Order, Role, User
+from billing_mock.domain.pagination import paginate
+from billing_mock.domain.store import Store
+from billing_mock.fixtures import load_fixtures
+from tests.conftest import OPENAPI
+
+T = TypeVar("T")
+Rendered = Iterator[tuple[str, Any]]
+"""(operationId, or `components/schemas/<Name>` for a part shown in several, and the body)."""
+
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when built in: the Razorpay contract is 3,000 lines."""
+
+SEEDS = (1, 42, 2026)
+FIXTURES = load_fixtures()
+HANDLES = tuple(org.handle for org in FIXTURES.organisations)
+ORIGIN = "http://127.0.0.1:8000"
+"""What handlers' `_origin()` returns for a request to the mock on its default port."""
+UNPOD_PAGE_SIZE = 20
+"""`get_billing_data`'s default page_size."""
+MAX_SHOWN = 25
+
+
+class Contract:
+    """One API's contract: a validator per operation's 200/201 `application/json` schema.
+
+    `$ref`s resolve in the whole document (registered under a URN), formats are checked,
+    and `nullable` is understood (OAS 3.0).
+    """
+
+    def __init__(self, spec: str) -> None:
+        self.document = yaml.load((OPENAPI / spec).read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        self.uri = f"urn:billing-mock:openapi:{spec}"
+        resource = Resource.from_contents(self.document, default_specification=DRAFT4)
+        self.registry: Registry[Any] = Registry().with_resource(self.uri, resource)
+        self.pointers = dict(self._success_schemas())
+        self._validators: dict[str, OAS30Validator] = {}
+
+    def _success_schemas(self) -> Iterator[tuple[str, str]]:
+        """(operationId, JSON pointer of its 200 or 201 JSON schema) for each operation."""
+        for route, item in self.document["paths"].items():
+            for method, operation in item.items():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                for status in ("200", "201"):
+                    pointer = self._json_schema(route, method, status)
+                    if pointer:
+                        yield operation["operationId"], pointer
+
+    def _json_schema(self, route: str, method: str, status: str) -> str | None:
+        escaped = route.replace("~", "~0").replace("/", "~1")
+        pointer = f"/paths/{escaped}/{method}/responses/{status}"
+        response = self.document["paths"][route][method]["responses"].get(status)
+        if response is None:
+            return None
+        if "$ref" in response:
+            pointer = response["$ref"].removeprefix("#")
+            response = self._at(pointer)
+        if "application/json" not in response.get("content", {}):
+            return None
+        return f"{pointer}/content/application~1json/schema"
+
+    def _at(self, pointer: str) -> Any:
+        node: Any = self.document
+        for part in pointer.strip("/").split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node
+
+    def validator(self, target: str) -> OAS30Validator:
+        """The validator for an operationId, or for `components/schemas/<Name>`."""
+        if target not in self._validators:
+            pointer = f"/{target}" if target.startswith("components/") else self.pointers[target]
+            self._validators[target] = OAS30Validator(
+                {"$ref": f"{self.uri}#{pointer}"},
+                registry=self.registry,
+                format_checker=oas30_format_checker,
+            )
+        return self._validators[target]
+
+    def problems(self, target: str, body: Any) -> list[str]:
+        """`<JSON path>: <message>` for each way `body` breaks the schema, sorted by path."""
+        unserialisable = list(non_json(body))
+        if unserialisable:
+            return unserialisable
+        wire = json.loads(json.dumps(body))
+        errors = sorted(
+            self.validator(target).iter_errors(wire),
+            key=lambda error: (error.json_path, error.message),
+        )
+        return [f"{error.json_path}: {error.message}" for error in errors]
+
+
+def non_json(value: Any, path: str = "$") -> Iterator[str]:
+    """Values that are no JSON value (a Decimal, a datetime, an enum), by JSON path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                yield f"{path}: key {key!r} is not a string"
+            yield from non_json(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from non_json(item, f"{path}[{index}]")
+    elif value is not None and not isinstance(value, str | int | float):
+        yield f"{path}: {value!r} is a {type(value).__name__}, not a JSON value"
+
+
+@functools.cache
+def contract(api: str) -> Contract:
+    return Contract(api_named(api).spec)
+
+
+@functools.cache
+def _store(seed: int) -> Store:
+    return build_store(seed)
+
+
+def failures(seed: int, handle: str, api: str, rendered: Iterable[tuple[str, Any]]) -> list[str]:
+    """One line per schema violation, naming the fixture, the API, the operation and the field."""
+    return [
+        f"fixture organisation {handle!r} (seed {seed}), API {api}, operation {target}: {problem}"
+        for target, body in rendered
+        for problem in contract(api).problems(target, body)
+    ]
+
+
+def _report(problems: list[str]) -> str:
+    more = len(problems) - MAX_SHOWN
+    return "\n".join(["", *problems[:MAX_SHOWN], *([f"... and {more} more"] if more > 0 else [])])
+
+
+# --- rendering, as each API's handlers do ------------------------------------------------
+
+
+def _attempt(
+    store: Store, handle: str, change: Callable[[Account], tuple[Account, T]]
+) -> tuple[Account, T] | None:
+    """`change` applied through `Store.update`, as a handler applies it; None when the
+    domain refuses it for this organisation. The store is reset afterwards.
+    """
+    try:
+        return store.update(handle, change)
+    except BillingMockError:
+        return None
+    finally:
+        store.reset()
+
+
+def _plan_changes(store: Store, handle: str) -> Iterator[tuple[Account, lifecycle.PlanChange]]:
+    """Every plan and cycle the organisation's subscription may change to, changed."""
+    account = store.account(handle)
+    old_plan = store.plan(account.subscription.plan_id)
+    for plan_id, cycle in itertools.product(FIXTURES.plans, BillingCycle):
+        change = functools.partial(
+            lifecycle.change_plan,
+            old_plan=old_plan,
+            new_plan=store.plan(plan_id),
+            cycle=cycle,
+            now=store.as_of,
+            seed=store.seed,
+        )
+        changed = _attempt(store, handle, change)
+        if changed:
+            yield changed
+
+
+def render_unpod(store: Store, handle: str) -> Rendered:
+    """getBillingData: every page of the organisation's invoices."""
+    invoices = store.invoices(handle)
+    for number in range(1, max(1, math.ceil(len(invoices) / UNPOD_PAGE_SIZE)) + 1):
+        yield "getBillingData", unpod_wire.billing_data(paginate(invoices, number, UNPOD_PAGE_SIZE))
+
+
+def render_stripe(store: Store, handle: str) -> Rendered:
+    """The getStripeBillingDetails body; its invoices are `wire.invoice`, as on the hosted page."""
+    yield "getStripeBillingDetails", stripe_wire.billing_details(store.account(handle), ORIGIN)
+
+
+def render_cognita(store: Store, handle: str) -> Rendered:
+    """getOrganizationBilling, and updatePlan to every plan and cycle it may change to."""
+    account = store.account(handle)
+    bill = cognita_wire.bill(account, store.plan(account.subscription.plan_id))
+    yield "getOrganizationBilling", _cognita_ok(cognita_handlers.FETCHED, bill)
+    for changed, result in _plan_changes(store, handle):
+        bill = cognita_wire.bill(changed, store.plan(result.subscription.plan_id))
+        yield "updatePlan", _cognita_ok(cognita_handlers.PLAN_UPDATED, bill)
+
+
+def _cognita_ok(message: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"status": "ok", "message": message, "data": data}
+
+
+def render_razorpay(store: Store, handle: str) -> Rendered:
+    """Every JSON operation, the history's invoices and payments, and every transition
+    the organisation's subscription allows (the PDF and CSV ones are not JSON).
+    """
+    account = store.account(handle)
+    subscription = _razorpay_subscription(store, account)
+    yield "getMySubscription", subscription
+    yield "getSubscription", subscription
+    yield "listSubscriptions", razorpay_wire.subscription_list([subscription], 1, 1, 20)
+    for invoice in account.invoices:
+        yield "components/schemas/Invoice", razorpay_wire.invoice(invoice, ORIGIN)
+    for payment in account.payments:
+        yield "components/schemas/Payment", razorpay_wire.payment(payment)
+    notes = {"source": "fixture validation"}
+    edited = _attempt(store, handle, lambda account: (lifecycle.edit(account, notes=notes), None))
+    if edited:
+        yield "updateSubscription", _razorpay_subscription(store, edited[0])
+    yield from _razorpay_cancellations(store, handle)
+    yield from _razorpay_checkouts(store, handle)
+    for changed, result in _plan_changes(store, handle):
+        plan = store.plan(result.subscription.plan_id)
+        yield "changePlan", razorpay_wire.plan_change(result, changed, plan, ORIGIN)
+
+
+def _razorpay_subscription(store: Store, account: Account) -> dict[str, Any]:
+    return razorpay_wire.subscription(account, store.plan(account.subscription.plan_id))
+
+
+def _razorpay_cancellations(store: Store, handle: str) -> Rendered:
+    """The bodies of cancelSubscription (at period end, and at once) and resumeSubscription."""
+    now = store.as_of
+    for at_period_end in (True, False):
+
+        def cancel(account: Account, at_period_end: bool = at_period_end) -> tuple[Account, None]:
+            return lifecycle.cancel(account, at_period_end=at_period_end, now=now), None
+
+        cancelled = _attempt(store, handle, cancel)
+        if cancelled:
+            yield "cancelSubscription", _razorpay_subscription(store, cancelled[0])
+
+    def cancel_then_resume(account: Account) -> tuple[Account, None]:
+        if not account.subscription.cancel_at_period_end:
+            account = lifecycle.cancel(account, at_period_end=True, now=now)
+        return lifecycle.resume(account, now=now), None
+
+    resumed = _attempt(store, handle, cancel_then_resume)
+    if resumed:
+        yield "resumeSubscription", _razorpay_subscription(store, resumed[0])
+
+
+def _razorpay_checkouts(store: Store, handle: str) -> Rendered:
+    """The bodies of createCheckout for every plan, cycle and coupon the organisation may
+    check out with, and of confirmCheckout for each such order.
+    """
+    user = _owner_or_admin(store, handle)
+    for plan_id, cycle, code in itertools.product(
+        FIXTURES.plans, BillingCycle, (None, *FIXTURES.coupons)
+    ):
+        plan = store.plan(plan_id)
+        checkout = functools.partial(
+            lifecycle.checkout,
+            plan=plan,
+            cycle=cycle,
+            coupon=store.coupon(code) if code else None,
+            now=store.as_of,
+            seed=store.seed,
+        )
+        ordered = _attempt(store, handle, checkout)
+        if not ordered:
+            continue
+        account, order = ordered
+        yield "createCheckout", razorpay_wire.checkout(order, plan, account, user, store.gateway)
+        account, result = _confirmed(store, handle, checkout)
+        current = store.plan(account.subscription.plan_id)
+        yield "confirmCheckout", razorpay_wire.confirmation(result, account, current, ORIGIN)
+
+
+def _confirmed(
+    store: Store, handle: str, checkout: Callable[[Account], tuple[Account, Order]]
+) -> tuple[Account, lifecycle.Confirmation]:
+    """The checkout's order paid and confirmed, both in one update (the store was reset)."""
+
+    def change(account: Account) -> tuple[Account, lifecycle.Confirmation]:
+        account, order = checkout(account)
+        payment_id = processor_id("pay", 14, "fixture validation", order.id)
+        return lifecycle.confirm(account, order.id, payment_id, now=store.as_of, seed=store.seed)
+
+    confirmed = _attempt(store, handle, change)
+    assert confirmed, f"{handle}: an order createCheckout made did not confirm"
+    return confirmed
+
+
+def _owner_or_admin(store: Store, handle: str) -> User:
+    """A user who may check out for the organisation (the checkout prefills their name)."""
+    return next(
+        user
+        for user in store.users()
+        for member in user.memberships
+        if member.organisation == handle and member.role in (Role.OWNER, Role.ADMIN)
+    )
+
+
+RENDERERS: dict[str, Callable[[Store, str], Rendered]] = {
+    "unpod": render_unpod,
+    "stripe": render_stripe,
+    "cognita": render_cognita,
+    "razorpay": render_razorpay,
+}
+
+CASES = [
+    pytest.param(seed, handle, api, id=f"seed{seed}-{handle}-{api}")
+    for seed in SEEDS
+    for handle in HANDLES
+    for api in RENDERERS
+]
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("seed", "handle", "api"), CASES)
+def test_fixture_rendered_by_api_matches_its_response_schemas(
+    seed: int, handle: str, api: str
+) -> None:
+    store = _store(seed)
+    store.reset()
+    problems = failures(seed, handle, api, RENDERERS[api](store, handle))
+    assert not problems, _report(problems)
+
+
+def test_every_registered_api_has_a_renderer() -> None:
+    assert set(RENDERERS) == {api.name for api in APIS}
+
+
+@pytest.mark.parametrize("api", sorted(RENDERERS))
+def test_every_json_operation_is_rendered_from_some_fixture(api: str) -> None:
+    """Every operation with a JSON success body is checked (stripe-mock walks every path)."""
+    store = _store(42)
+    store.reset()
+    rendered = {target for handle in HANDLES for target, _ in RENDERERS[api](store, handle)}
+    missing = set(contract(api).pointers) - rendered
+    assert not missing, f"{api}: no fixture renders {sorted(missing)}"
+
+
+# --- the check can fail ------------------------------------------------------------------
+
+
+def _broken(api: str, handle: str, breaks: Callable[[dict[str, Any]], None]) -> list[str]:
+    store = _store(42)
+    store.reset()
+    target, body = next(RENDERERS[api](store, handle))
+    breaks(body)
+    return failures(42, handle, api, [(target, body)])
+
+
+def test_a_wrong_type_and_value_are_reported_with_fixture_api_operation_and_field() -> None:
+    def breaks(body: dict[str, Any]) -> None:
+        body["count"] = str(body["count"])
+        body["data"][3]["status"] = "overdue"
+
+    problems = _broken("unpod", "northwind.io", breaks)
+    assert problems == [
+        "fixture organisation 'northwind.io' (seed 42), API unpod, operation getBillingData: "
+        "$.count: '26' is not of type 'integer'",
+        "fixture organisation 'northwind.io' (seed 42), API unpod, operation getBillingData: "
+        "$.data[3].status: 'overdue' is not one of ['paid', 'pending', 'failed']",
+    ]
+
+
+def test_a_bad_format_and_a_missing_field_are_reported() -> None:
+    def breaks(body: dict[str, Any]) -> None:
+        body["invoices"][0]["createdAt"] = "yesterday"
+        del body["paymentMethods"][0]["last4"]
+
+    problems = _broken("stripe", "recalll.co", breaks)
+    assert problems == [
+        "fixture organisation 'recalll.co' (seed 42), API stripe, operation "
+        "getStripeBillingDetails: $.invoices[0].createdAt: 'yesterday' is not a 'date-time'",
+        "fixture organisation 'recalll.co' (seed 42), API stripe, operation "
+        "getStripeBillingDetails: $.paymentMethods[0]: 'last4' is a required property",
+    ]
+
+
+def test_a_decimal_left_in_a_body_is_reported_by_path() -> None:
+    def breaks(body: dict[str, Any]) -> None:
+        body["data"]["invoices"][0]["totalAmount"] = Decimal("799.00")
+
+    problems = _broken("cognita", "recalll.co", breaks)
+    assert problems == [
+        "fixture organisation 'recalll.co' (seed 42), API cognita, operation "
+        "getOrganizationBilling: $.data.invoices[0].totalAmount: Decimal('799.00') is a "
+        "Decimal, not a JSON value"
+    ]
+
+
+def test_a_null_is_accepted_only_where_the_contract_says_nullable() -> None:
+    store = _store(42)
+    store.reset()
+    body = _razorpay_subscription(store, store.account("recalll.co"))
+    assert contract("razorpay").problems("getMySubscription", {**body, "trialEnd": None}) == []
+    assert contract("razorpay").problems("getMySubscription", {**body, "planId": None}) == [
+        "$.planId: None for not nullable",
+        "$.planId: None is not of type 'string'",
+    ]

@@ -1,17 +1,25 @@
-"""The `billing-mock` command: `billing-mock serve --host 127.0.0.1 --port 8000 --seed 42`."""
+"""The `billing-mock` command.
+
+billing-mock serve --host 127.0.0.1 --port 8000 --seed 42
+billing-mock contract-test --base-url https://staging.example --api unpod [...]
+billing-mock spec bundle --out DIR
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
 
-from billing_mock.apis.registry import APIS
-from billing_mock.app import create_app
+from billing_mock.apis.registry import APIS, api_named
+from billing_mock.app import OPENAPI_DIR, create_app
 from billing_mock.build import DEFAULT_SEED, build_store
+from billing_mock.contract import runner
+from billing_mock.contract.bundle import write_bundles
 from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, FixtureError
 
 
@@ -31,8 +39,99 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="check every response against the contract (slower)",
     )
+    serve.set_defaults(run=_serve)
+    _add_contract_test(commands)
+    spec = commands.add_parser("spec", help="work with the contracts")
+    spec_commands = spec.add_subparsers(dest="spec_command", required=True)
+    bundle = spec_commands.add_parser(
+        "bundle", help="write each contract as one self-contained YAML and JSON file"
+    )
+    bundle.add_argument("--out", type=Path, required=True, help="directory to write into")
+    bundle.set_defaults(run=_bundle)
     args = parser.parse_args(argv)
-    return _serve(args)
+    status: int = args.run(args)
+    return status
+
+
+def _add_contract_test(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    test = commands.add_parser(
+        "contract-test",
+        help="check a live deployment against the contract with Schemathesis",
+        description=(
+            "Runs Schemathesis with every check against a deployment of one API (or all). "
+            f"Exit 0: it conforms; {runner.DRIFT}: drift found (the report names the "
+            f"operation, check, response and a curl to reproduce); {runner.UNREACHABLE}: "
+            f"unreachable; {runner.CREDENTIALS_REFUSED}: credentials refused. Extra headers "
+            f"also come from ${runner.HEADERS_ENV}, one 'Name: value' per line."
+        ),
+    )
+    names = [api.name for api in APIS]
+    test.add_argument(
+        "--base-url", required=True, help="the deployment's origin, e.g. https://staging.example"
+    )
+    test.add_argument(
+        "--api", choices=[*names, "all"], default="all", help="which contract (default all)"
+    )
+    test.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="send on every request",
+    )
+    test.add_argument(
+        "--max-examples", type=int, default=50, help="cases per operation (default 50)"
+    )
+    test.add_argument("--seed", type=int, help="generation seed, for a reproducible run")
+    test.add_argument(
+        "--junit-xml",
+        type=Path,
+        help="JUnit XML report (with --api all: one per API, name.<api>.xml)",
+    )
+    test.add_argument(
+        "--include-operation",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this operationId",
+    )
+    test.add_argument("--workers", type=int, default=1, help="concurrent workers (default 1)")
+    test.set_defaults(run=_contract_test)
+
+
+def _contract_test(args: argparse.Namespace) -> int:
+    try:
+        headers = runner.parse_headers(
+            [*os.environ.get(runner.HEADERS_ENV, "").splitlines(), *args.header]
+        )
+    except ValueError as error:
+        print(f"billing-mock contract-test: {error}", file=sys.stderr)
+        return 2
+    apis = list(APIS) if args.api == "all" else [api_named(args.api)]
+    worst = runner.CONFORMS
+    for api in apis:
+        report = args.junit_xml
+        if report is not None and len(apis) > 1:
+            report = report.with_name(f"{report.stem}.{api.name}{report.suffix}")
+        target = runner.Target(
+            api=api,
+            spec=OPENAPI_DIR / api.spec,
+            base_url=args.base_url,
+            headers=headers,
+            max_examples=args.max_examples,
+            seed=args.seed,
+            junit_xml=report,
+            operations=args.include_operation,
+            workers=args.workers,
+        )
+        worst = max(worst, runner.run(target))
+    return worst
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    for path in write_bundles([OPENAPI_DIR / api.spec for api in APIS], args.out):
+        print(path)
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -22,6 +22,10 @@ class ApiModule:
     base_path    where it is mounted; unique per API (see PITFALLS: shared base paths)
     handlers     module with one function per operationId, first argument the Store
     error_body   renders a Failure in the API's own envelope
+    probe        a GET path under base_path that any accepted credential may call: how
+                 `contract-test` tells refused credentials from drift before it starts
+    contract_config  Schemathesis TOML (`[[operations]]` overrides) for rules a schema
+                 cannot express, with the reason; used by `contract-test`
     """
 
     name: str
@@ -30,3 +34,5 @@ class ApiModule:
     base_path: str
     handlers: ModuleType
     error_body: ErrorBody
+    probe: str
+    contract_config: str = ""

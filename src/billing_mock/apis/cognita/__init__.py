@@ -10,4 +10,5 @@ API = ApiModule(
     base_path="/api",
     handlers=handlers,
     error_body=errors.error_body,
+    probe="/orgs/00000000-0000-4000-8000-000000000000/billing",
 )

@@ -10,4 +10,5 @@ API = ApiModule(
     base_path="/api/v2/platform",
     handlers=handlers,
     error_body=errors.error_body,
+    probe="/organisation/billing/",
 )

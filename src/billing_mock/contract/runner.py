@@ -1,0 +1,143 @@
+"""Runs Schemathesis' own CLI (`st run`) against a deployment of one API, after a preflight.
+
+The preflight tells the three outcomes QA must not confuse apart before any test runs:
+the deployment is unreachable, it refuses the credentials, or it answers (then every
+Schemathesis check decides whether it conforms). Everything else (generation, checks,
+stateful links, the per-operation summary, `curl` reproductions, JUnit XML) is
+Schemathesis' own; this module only chooses its options.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from billing_mock.apis.base import ApiModule
+
+CONFORMS = 0
+DRIFT = 1
+UNREACHABLE = 3
+CREDENTIALS_REFUSED = 4
+"""Exit statuses of `contract-test` (2 is argparse's: bad command line)."""
+
+HEADERS_ENV = "BILLING_MOCK_CONTRACT_HEADERS"
+"""Environment variable with extra `Name: value` headers, one per line (credentials
+that should stay out of shell history)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One run: an API's contract against the deployment at `base_url` (its origin; the
+    API's base path is appended).
+    """
+
+    api: ApiModule
+    spec: Path
+    base_url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    max_examples: int = 50
+    seed: int | None = None
+    junit_xml: Path | None = None
+    operations: Sequence[str] = ()
+    workers: int = 1
+    timeout: float = 10.0
+
+    @property
+    def api_url(self) -> str:
+        """The API's root on the deployment: base URL plus the API's base path."""
+        return self.base_url.rstrip("/") + self.api.base_path
+
+
+def parse_headers(lines: Sequence[str]) -> dict[str, str]:
+    """`["Authorization: jwt x", ...]` as a dict; ValueError naming a line without `:`."""
+    headers = {}
+    for line in lines:
+        if not line.strip():
+            continue
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip():
+            raise ValueError(f"not a 'Name: value' header: {line!r}")
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+def preflight(target: Target) -> tuple[int, str] | None:
+    """None when the deployment answers the API's probe with the given credentials, else
+    (exit status, message): UNREACHABLE or CREDENTIALS_REFUSED (401, or 403 on a probe
+    every accepted credential may call).
+    """
+    url = target.api_url + target.api.probe
+    try:
+        response = requests.get(url, headers=target.headers, timeout=target.timeout)
+    except requests.RequestException as error:
+        return UNREACHABLE, f"cannot reach {target.api.name} at {url}: {error}"
+    if response.status_code in (401, 403):
+        return (
+            CREDENTIALS_REFUSED,
+            f"the deployment refused the credentials: GET {url} answered "
+            f"{response.status_code} {response.text[:200]!r}. Check --header or ${HEADERS_ENV}.",
+        )
+    return None
+
+
+def schemathesis_arguments(target: Target, config_file: Path | None) -> list[str]:
+    """The `st` command line for `target`: every check, both generation modes, all phases."""
+    arguments = [] if config_file is None else ["--config-file", str(config_file)]
+    arguments += [
+        "run",
+        str(target.spec),
+        "--url",
+        target.api_url,
+        "--checks",
+        "all",
+        "--mode",
+        "all",
+        "--max-examples",
+        str(target.max_examples),
+        "--workers",
+        str(target.workers),
+        "--request-timeout",
+        str(target.timeout),
+    ]
+    for name, value in target.headers.items():
+        arguments += ["--header", f"{name}: {value}"]
+    if target.seed is not None:
+        arguments += ["--seed", str(target.seed), "--generation-deterministic"]
+    for operation in target.operations:
+        arguments += ["--include-operation-id", operation]
+    if target.junit_xml is not None:
+        arguments += ["--report", "junit", "--report-junit-path", str(target.junit_xml)]
+    return arguments
+
+
+def run(target: Target) -> int:
+    """Preflight, then Schemathesis against `target`; its output goes to this process's.
+
+    Returns CONFORMS, DRIFT, UNREACHABLE or CREDENTIALS_REFUSED.
+    """
+    refused = preflight(target)
+    if refused is not None:
+        status, message = refused
+        print(f"billing-mock contract-test: {message}", file=sys.stderr)
+        return status
+    with tempfile.TemporaryDirectory() as scratch:
+        config = None
+        if target.api.contract_config:
+            config = Path(scratch) / "schemathesis.toml"
+            config.write_text(target.api.contract_config, encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            *schemathesis_arguments(target, config),
+        ]
+        status = subprocess.run(command, check=False).returncode
+    verdict = "conforms to" if status == 0 else "DRIFTS from"
+    print(f"billing-mock contract-test: {target.api_url} {verdict} {target.spec.name}")
+    return CONFORMS if status == 0 else DRIFT

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import connexion
 import yaml
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
@@ -17,42 +21,62 @@ from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 
 from billing_mock import publishing
 from billing_mock.apis.base import ApiModule
 from billing_mock.apis.registry import APIS, api_for_path
+from billing_mock.build import build_store
 from billing_mock.domain.store import Store
 from billing_mock.http_errors import METHOD_NOT_ALLOWED, Failure, failure_from
 from billing_mock.naming import snake_case
-from billing_mock.request_state import StoreMiddleware
+from billing_mock.request_state import Settings, StoreMiddleware, store_of
+from billing_mock.steering import Prefer, RequestLog, Steering
 from billing_mock.validation import VALIDATORS
 
 OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
 """The contracts: `openapi/` at the project root."""
 
 
-def create_app(store: Store, *, validate_responses: bool = False) -> AsyncApp:
+def create_app(
+    store: Store,
+    *,
+    validate_responses: bool = False,
+    control_token: str | None = None,
+    settings: Settings | None = None,
+) -> AsyncApp:
     """An ASGI app serving every registered API from `store`.
 
     Each API is mounted at its own base path with its Swagger UI at `<base>/ui/`; the
     raw contracts are at `/openapi/<spec file>` (YAML) and `.json`, and `/` lists it
     all. `validate_responses` makes connexion check every response body against the
-    contract (slower; on in the test suite). Every error, whatever raised it, is
-    rendered in the envelope of the API the request was for.
+    contract (slower; on in the test suite). `settings` are the server's (CORS, faults,
+    log, control token; `control_token` is a shortcut for the last). Every error,
+    whatever raised it, is rendered in the envelope of the API the request was for.
     """
+    settings = settings or Settings(control_token=control_token)
+    if settings.stores is None:
+        settings = dataclasses.replace(settings, stores=_stores_from(store))
     app = AsyncApp(__name__, specification_dir=OPENAPI_DIR, validator_map=VALIDATORS)
     for api in APIS:
         app.add_api(
             api.spec,
             name=api.name,
             base_path=api.base_path,
-            resolver=_bind(api.handlers, store),
+            resolver=_bind(api.handlers),
             validate_responses=validate_responses,
             # Handlers take snake_case names: `orgId` -> org_id, `from` -> from_, `id` -> id_.
             pythonic_params=True,
             swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
         )
-    app.add_middleware(StoreMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, store=store)
+    # Outermost first: the log sees every answer, CORS headers reach error responses too.
+    outer = MiddlewarePosition.BEFORE_EXCEPTION
+    app.add_middleware(RequestLog, position=outer, log_format=settings.log_format)
+    app.add_middleware(CORSMiddleware, position=outer, **_cors(settings.cors_origins))
+    app.add_middleware(StoreMiddleware, position=outer, store=store, settings=settings)
+    app.add_middleware(Steering, position=MiddlewarePosition.BEFORE_SWAGGER, seed=store.seed)
+    specs = {api.base_path: OPENAPI_DIR / api.spec for api in APIS}
+    app.add_middleware(Prefer, position=MiddlewarePosition.BEFORE_CONTEXT, specs=specs)
     # Registered one by one: Starlette picks a handler by the exception's own class.
     for error_type in (ProblemException, HTTPException, Exception):
         app.add_error_handler(error_type, render_error)
@@ -126,11 +150,45 @@ def _paths(
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
-def _bind(handlers: ModuleType, store: Store) -> Resolver:
-    """Resolve operationId `getBillingData` to `handlers.get_billing_data(store, ...)`."""
+def _bind(handlers: ModuleType) -> Resolver:
+    """Resolve operationId `getBillingData` to `handlers.get_billing_data(store, ...)`,
+    with the Store serving the request (the app's, or another seed's: X-Mock-Seed).
+    """
 
     def resolve(operation_id: str) -> Any:
         function = getattr(handlers, snake_case(operation_id))
-        return functools.update_wrapper(functools.partial(function, store), function)
+
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return function(store_of(connexion.request), *args, **kwargs)
+
+        return functools.update_wrapper(bound, function)
 
     return Resolver(function_resolver=resolve)
+
+
+def _stores_from(store: Store) -> Callable[[int], Store]:
+    """Stores by seed: `store` for its own, others built from the default fixtures once."""
+    stores = {store.seed: store}
+    lock = threading.Lock()
+
+    def for_seed(seed: int) -> Store:
+        with lock:
+            if seed not in stores:
+                stores[seed] = build_store(seed)
+            return stores[seed]
+
+    return for_seed
+
+
+def _cors(origins: tuple[str, ...]) -> dict[str, Any]:
+    """CORSMiddleware options: the given origins, or any localhost port; cookies allowed
+    (the Razorpay-backed API's session); the download headers exposed to scripts.
+    """
+    return {
+        "allow_origins": list(origins),
+        "allow_origin_regex": None if origins else r"https?://(localhost|127\.0\.0\.1)(:\d+)?",
+        "allow_credentials": True,
+        "allow_methods": ["*"],
+        "allow_headers": ["*"],
+        "expose_headers": ["Content-Disposition", "Cache-Control"],
+    }

@@ -8,6 +8,8 @@ billing-mock spec bundle --out DIR
 from __future__ import annotations
 
 import argparse
+import functools
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -21,6 +23,8 @@ from billing_mock.build import DEFAULT_SEED, build_store
 from billing_mock.contract import runner
 from billing_mock.contract.bundle import write_bundles
 from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, FixtureError
+from billing_mock.request_state import Range, Settings
+from billing_mock.steering import FAULTS, parse_range
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="check every response against the contract (slower)",
     )
+    _add_steering(serve)
     serve.set_defaults(run=_serve)
     _add_contract_test(commands)
     spec = commands.add_parser("spec", help="work with the contracts")
@@ -53,6 +58,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+def _add_steering(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--latency", type=_range, metavar="MS", help="add latency to every response: 250 or 100-800"
+    )
+    serve.add_argument(
+        "--fault", choices=FAULTS, help="inject this failure on --fault-rate of requests"
+    )
+    serve.add_argument(
+        "--fault-rate", type=float, default=0.05, help="share of requests that fail (default 0.05)"
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="allow browser calls from this origin (repeatable; default: any localhost port)",
+    )
+    serve.add_argument(
+        "--log-format", choices=("text", "json", "off"), default="text", help="request log lines"
+    )
+    serve.add_argument(
+        "--control-token",
+        default=os.environ.get("BILLING_MOCK_CONTROL_TOKEN"),
+        help="token for /__mock (default $BILLING_MOCK_CONTROL_TOKEN; none: loopback only)",
+    )
+
+
+def _range(value: str) -> Range:
+    try:
+        return parse_range(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _add_contract_test(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     test = commands.add_parser(
         "contract-test",
@@ -65,7 +104,7 @@ def _add_contract_test(commands: argparse._SubParsersAction[argparse.ArgumentPar
             f"also come from ${runner.HEADERS_ENV}, one 'Name: value' per line."
         ),
     )
-    names = [api.name for api in APIS]
+    names = [api.name for api in APIS if api.vendor]
     test.add_argument(
         "--base-url", required=True, help="the deployment's origin, e.g. https://staging.example"
     )
@@ -107,7 +146,7 @@ def _contract_test(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"billing-mock contract-test: {error}", file=sys.stderr)
         return 2
-    apis = list(APIS) if args.api == "all" else [api_named(args.api)]
+    apis = [api for api in APIS if api.vendor] if args.api == "all" else [api_named(args.api)]
     worst = runner.CONFORMS
     for api in apis:
         report = args.junit_xml
@@ -140,12 +179,30 @@ def _serve(args: argparse.Namespace) -> int:
     except FixtureError as error:
         print(f"billing-mock: bad fixture: {error}", file=sys.stderr)
         return 2
-    app = create_app(store, validate_responses=args.validate_responses)
+    if not 0 <= args.fault_rate <= 1:
+        print("billing-mock: --fault-rate must be from 0 to 1", file=sys.stderr)
+        return 2
+    stores = functools.cache(
+        lambda seed: store if seed == args.seed else build_store(seed, args.fixtures)
+    )
+    settings = Settings(
+        control_token=args.control_token,
+        cors_origins=tuple(args.cors_origin),
+        latency=args.latency,
+        fault=args.fault,
+        fault_rate=args.fault_rate if args.fault else 0.0,
+        log_format=args.log_format,
+        stores=stores,
+    )
+    app = create_app(store, validate_responses=args.validate_responses, settings=settings)
     origin = f"http://{args.host}:{args.port}"
     print(f"billing-mock (seed {args.seed}) on {origin}/ (index of APIs)")
     for api in APIS:
         print(f"  {api.title}: {origin}{api.base_path}  docs: {origin}{api.base_path}/ui/")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="info", access_log=args.log_format == "off"
+    )
     return 0
 
 

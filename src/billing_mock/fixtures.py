@@ -29,6 +29,7 @@ from billing_mock.domain.models import (
     User,
 )
 from billing_mock.domain.money import exponent
+from billing_mock.domain.scenarios import SCENARIOS
 
 DEFAULT_FIXTURES_DIR = Path(
     os.environ.get("BILLING_MOCK_FIXTURES", Path(__file__).resolve().parents[2] / "fixtures")
@@ -123,6 +124,13 @@ def _date(value: Any) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     return date.fromisoformat(str(value))
+
+
+def _scenario(value: Any) -> str:
+    name = str(value)
+    if name not in SCENARIOS:
+        raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+    return name
 
 
 def _bool(value: Any) -> bool:

@@ -4,8 +4,10 @@ against that operation's 200/201 response schema in openapi/ (stripe-mock's gene
 For several seeds, each organisation's account goes through each API's `wire` module the
 way `apis/<api>/handlers.py` calls it, for every operation with a JSON success body; the
 Razorpay and Cognita writes run their `lifecycle` transition through `Store.update` (and
-`Store.reset()` after) wherever the organisation's subscription allows it. Bodies are
-round-tripped through `json` first, so a `Decimal` or `datetime` left in one fails here.
+`Store.reset()` after) wherever the organisation's subscription allows it, and the
+control API's state view is rendered in every scenario and after each kind of transition
+too. Bodies are round-tripped through `json` first, so a `Decimal` or `datetime` left in
+one fails here.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from referencing.jsonschema import DRAFT4
 
 from billing_mock.apis.cognita import handlers as cognita_handlers
 from billing_mock.apis.cognita import wire as cognita_wire
+from billing_mock.apis.control import handlers as control_handlers
+from billing_mock.apis.control import wire as control_wire
 from billing_mock.apis.razorpay import wire as razorpay_wire
 from billing_mock.apis.registry import APIS, api_named
 from billing_mock.apis.stripe import wire as stripe_wire
@@ -36,6 +40,7 @@ from billing_mock.domain.errors import BillingMockError
 from billing_mock.domain.identifiers import processor_id
 from billing_mock.domain.models import Account, BillingCycle, Order, Role, User
 from billing_mock.domain.pagination import paginate
+from billing_mock.domain.scenarios import SCENARIOS, apply_scenario
 from billing_mock.domain.store import Store
 from billing_mock.fixtures import load_fixtures
 from tests.conftest import OPENAPI
@@ -327,11 +332,60 @@ def _owner_or_admin(store: Store, handle: str) -> User:
     )
 
 
+def render_control(store: Store, handle: str) -> Rendered:
+    """The state view (getOrganisationState) as the fixtures define it, in every
+    scenario, and after every cancellation, checkout (created, and confirmed) and plan
+    change the organisation allows; listScenarios; resetState for the organisation and
+    for every one.
+    """
+    yield "getOrganisationState", control_handlers.get_organisation_state(store, handle)
+    account = store.account(handle)
+    plan = store.plan(account.subscription.plan_id)
+    for name in SCENARIOS:
+        shown = apply_scenario(account, name, store.as_of, plan=plan)
+        yield "getOrganisationState", control_wire.organisation_state(shown, name)
+    for changed in _control_changes(store, handle):
+        state = control_wire.organisation_state(changed, store.scenario_of(handle))
+        yield "getOrganisationState", state
+    yield "listScenarios", control_handlers.list_scenarios(store)
+    yield "resetState", control_handlers.reset_state(store, handle)
+    yield "resetState", control_handlers.reset_state(store)
+
+
+def _control_changes(store: Store, handle: str) -> Iterator[Account]:
+    """The organisation's account after each transition it allows (the store is reset)."""
+    now = store.as_of
+    for at_period_end in (True, False):
+
+        def cancel(account: Account, at_period_end: bool = at_period_end) -> tuple[Account, None]:
+            return lifecycle.cancel(account, at_period_end=at_period_end, now=now), None
+
+        cancelled = _attempt(store, handle, cancel)
+        if cancelled:
+            yield cancelled[0]
+    for plan_id, cycle in itertools.product(FIXTURES.plans, BillingCycle):
+        checkout = functools.partial(
+            lifecycle.checkout,
+            plan=store.plan(plan_id),
+            cycle=cycle,
+            coupon=None,
+            now=now,
+            seed=store.seed,
+        )
+        ordered = _attempt(store, handle, checkout)
+        if ordered:
+            yield ordered[0]
+            yield _confirmed(store, handle, checkout)[0]
+    for changed, _ in _plan_changes(store, handle):
+        yield changed
+
+
 RENDERERS: dict[str, Callable[[Store, str], Rendered]] = {
     "unpod": render_unpod,
     "stripe": render_stripe,
     "cognita": render_cognita,
     "razorpay": render_razorpay,
+    "control": render_control,
 }
 
 CASES = [

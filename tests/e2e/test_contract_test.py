@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from billing_mock.app import create_app
 from billing_mock.build import build_store
-from tests.conftest import ROOT, fixture_users
+from tests.conftest import fixture_users
 from tests.e2e.test_serve import _free_port
 
 BIN = Path(sys.executable).parent / "billing-mock"
@@ -138,9 +139,11 @@ def contract_test(
     ]
     if junit is not None:
         command += ["--junit-xml", str(junit)]
-    return subprocess.run(
-        command, capture_output=True, text=True, cwd=ROOT, timeout=300, check=False
-    )
+    # A scratch directory each run: Schemathesis keeps replayable crashes in its cwd.
+    with tempfile.TemporaryDirectory() as scratch:
+        return subprocess.run(
+            command, capture_output=True, text=True, cwd=scratch, timeout=300, check=False
+        )
 
 
 def _mock() -> ASGIApp:

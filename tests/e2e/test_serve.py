@@ -6,6 +6,7 @@ import csv
 import hashlib
 import hmac
 import io
+import json
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 import yaml
 
@@ -34,11 +36,23 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(seed: int) -> Iterator[str]:
-    """Start the console script, wait for it to answer, yield its origin, then stop it."""
+def serving(seed: int, *flags: str, output: list[str] | None = None) -> Iterator[str]:
+    """Start the console script, wait for it to answer, yield its origin, then stop it;
+    what it printed is appended to `output`.
+    """
     port = _free_port()
     process = subprocess.Popen(
-        [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(port), "--seed", str(seed)],
+        [
+            str(BIN),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--seed",
+            str(seed),
+            *flags,
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -61,6 +75,8 @@ def serving(seed: int) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         if process.stdout:
+            if output is not None:
+                output.append(process.stdout.read().decode())
             process.stdout.close()
 
 
@@ -146,3 +162,25 @@ def test_concurrent_confirms_of_one_order_over_http_record_one_payment(
     assert len(losers) == sum(payment not in winners for payment in payments)
     rows = list(csv.DictReader(io.StringIO(export.text)))
     assert [(row["order_id"], row["payment_id"]) for row in rows] == [(order, winners.pop())]
+
+
+def test_server_wide_latency_dropped_connections_and_the_request_log(users: dict[str, Any]) -> None:
+    printed: list[str] = []
+    with serving(42, "--latency", "150", "--log-format", "json", output=printed) as origin:
+        started = time.perf_counter()
+        slow = _seed_request(origin, users)
+        elapsed = time.perf_counter() - started
+        dropped = requests.Session()
+        with pytest.raises(requests.RequestException):
+            dropped.get(
+                origin + "/api/billing/subscription/me",
+                headers={"X-Mock-Fault": "drop"},
+                timeout=10,
+            )
+        after = _seed_request(origin, users)
+    assert slow.status_code == 200
+    assert elapsed >= 0.15
+    assert after.status_code == 200  # a dropped connection affects no other request
+    lines = [json.loads(line) for line in printed[0].splitlines() if line.startswith("{")]
+    assert [(line["method"], line["status"]) for line in lines][-1] == ("GET", 200)
+    assert all(line["ms"] >= 150 for line in lines if line["path"].startswith("/api/v2/platform"))

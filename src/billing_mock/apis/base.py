@@ -26,6 +26,8 @@ class ApiModule:
                  `contract-test` tells refused credentials from drift before it starts
     contract_config  Schemathesis TOML (`[[operations]]` overrides) for rules a schema
                  cannot express, with the reason; used by `contract-test`
+    vendor       a vendor's API (True), or the mock's own control API: only vendor APIs
+                 are steered (faults, latency) and checked by `contract-test`
     """
 
     name: str
@@ -36,3 +38,4 @@ class ApiModule:
     error_body: ErrorBody
     probe: str
     contract_config: str = ""
+    vendor: bool = True

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from billing_mock.apis import cognita, razorpay, stripe, unpod
+from billing_mock.apis import cognita, control, razorpay, stripe, unpod
 from billing_mock.apis.base import ApiModule
 
-APIS: tuple[ApiModule, ...] = (unpod.API, stripe.API, razorpay.API, cognita.API)
+APIS: tuple[ApiModule, ...] = (unpod.API, stripe.API, razorpay.API, cognita.API, control.API)
 
 
 def api_for_path(path: str) -> ApiModule | None:

@@ -97,6 +97,8 @@ class Organisation:
     billing_day: int
     trial_started: date | None = None
     """For an organisation with no invoices: when its trial began (default: just now)."""
+    scenario: str | None = None
+    """A named domain scenario (domain/scenarios.py) it is always shown in."""
 
 
 class Role(enum.Enum):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -32,8 +33,13 @@ from billing_mock.domain.models import (
     UsageSummary,
     User,
 )
+from billing_mock.domain.scenarios import apply_scenario
 
 T = TypeVar("T")
+
+requested_scenario: ContextVar[str | None] = ContextVar("requested_scenario", default=None)
+"""A scenario asked for by the current unit of work (a request's `X-Mock-Scenario`): every
+account read in it is shown in that state; writes still apply to the real state."""
 
 
 class AccountSource(Protocol):
@@ -83,7 +89,7 @@ class Store:
         self._source = source
         # Accounts are immutable, so the generated ones can be kept and handed out again.
         self._initial = {
-            handle: source.account(org, self._plans[org.plan_id])
+            handle: self._scenario(source.account(org, self._plans[org.plan_id]), org.scenario)
             for handle, org in self._organisations.items()
         }
         self._accounts: dict[str, Account] = {}
@@ -91,15 +97,32 @@ class Store:
         self._lock = threading.RLock()
         self.reset()
 
-    def reset(self) -> None:
-        """Return every account to what the fixtures and the seed define."""
+    def reset(self, handle: str | None = None) -> None:
+        """Return every account, or only the organisation `handle`'s, to what the fixtures
+        and the seed define. Raises OrganisationNotFound for an unknown handle.
+        """
+        if handle is not None:
+            self.organisation(handle)
         with self._lock:
-            self._accounts = dict(self._initial)
+            if handle is None:
+                self._accounts = dict(self._initial)
+            else:
+                self._accounts[handle] = self._initial[handle]
             self._invoices = {
-                invoice.reference: (handle, invoice)
-                for handle, account in self._initial.items()
+                invoice.reference: (owner, invoice)
+                for owner, account in self._accounts.items()
                 for invoice in account.invoices
             }
+
+    def scenario_of(self, handle: str) -> str | None:
+        """The scenario the organisation is shown in: the request's, else its fixture's."""
+        return requested_scenario.get() or self.organisation(handle).scenario
+
+    def _scenario(self, account: Account, name: str | None) -> Account:
+        if not name:
+            return account
+        plan = self._plans[account.subscription.plan_id]
+        return apply_scenario(account, name, self.as_of, plan=plan)
 
     def organisation(self, handle: str) -> Organisation:
         """The organisation with this handle; raises OrganisationNotFound."""
@@ -158,10 +181,13 @@ class Store:
             raise CouponNotFound(code) from None
 
     def account(self, handle: str) -> Account:
-        """The organisation's billing account; raises OrganisationNotFound."""
+        """The organisation's billing account, in the requested scenario if there is one;
+        raises OrganisationNotFound (and UnknownScenario for an unknown requested one).
+        """
         self.organisation(handle)
         with self._lock:
-            return self._accounts[handle]
+            account = self._accounts[handle]
+        return self._scenario(account, requested_scenario.get())
 
     def invoices(self, handle: str) -> Sequence[Invoice]:
         """The organisation's invoices, newest first; raises OrganisationNotFound."""
@@ -186,8 +212,9 @@ class Store:
         raises, nothing is written. Usage is re-derived when the plan or period
         changed. Raises OrganisationNotFound.
         """
+        self.organisation(handle)
         with self._lock:
-            before = self.account(handle)
+            before = self._accounts[handle]
             after, result = change(before)
             if after is before:
                 return after, result

@@ -1,0 +1,26 @@
+"""The control API's error envelope: `{"error": {"status": 404, "message": "..."}}`."""
+
+from __future__ import annotations
+
+from billing_mock.http_errors import Failure
+
+TOKEN_REQUIRED = "Control token required: send the X-Mock-Control-Token header"
+TOKEN_INVALID = "Invalid control token"
+LOOPBACK_ONLY = "No control token is configured, so the control API answers loopback callers only"
+ORGANISATION_NOT_FOUND = "Organisation not found"
+NOT_FOUND = "Not found"
+
+MESSAGES = {
+    "NotAuthenticated": TOKEN_REQUIRED,
+    "AuthenticationFailed": TOKEN_INVALID,
+    "PermissionDenied": LOOPBACK_ONLY,
+    "OrganisationNotFound": ORGANISATION_NOT_FOUND,
+    "RouteNotFound": NOT_FOUND,
+}
+"""This API's wording, by Failure.code; other failures keep their message."""
+
+
+def error_body(failure: Failure) -> dict[str, object]:
+    """The JSON body of an error response for `failure`."""
+    message = MESSAGES.get(failure.code, failure.message.rstrip("."))
+    return {"error": {"status": failure.status, "message": message}}

@@ -1,0 +1,87 @@
+"""Domain to the control API's JSON: camelCase, the domain's own words for statuses.
+
+Amounts are strings in major units with the currency's ISO 4217 digits ("942.82",
+"3300"); timestamps are ISO 8601 UTC to the second with `Z`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from billing_mock.domain.models import Account, Invoice, Order, Payment, Subscription
+from billing_mock.domain.scenarios import Scenario
+
+T = TypeVar("T")
+
+NEWEST = 5
+"""How many of the newest invoices, payments and orders the state view lists."""
+
+
+def organisation_state(account: Account, scenario: str | None) -> dict[str, Any]:
+    """The OrganisationState object: the account as the mock holds it now."""
+    org = account.organisation
+    return {
+        "handle": org.handle,
+        "id": org.id,
+        "name": org.name,
+        "currency": org.currency,
+        "scenario": scenario,
+        "subscription": subscription(account.subscription),
+        "invoices": _summary(account.invoices, invoice),
+        "payments": _summary(account.payments, payment),
+        # Orders are kept oldest first; invoices and payments newest first.
+        "orders": _summary(tuple(reversed(account.orders)), order),
+        "creditBalance": account.credit.major_string(),
+    }
+
+
+def subscription(item: Subscription) -> dict[str, Any]:
+    """The SubscriptionState object."""
+    return {
+        "id": item.id,
+        "reference": item.reference,
+        "plan": item.plan_id,
+        "billingCycle": item.billing_cycle.value,
+        "status": item.status.value,
+        "periodStart": timestamp(item.current_period_start),
+        "periodEnd": timestamp(item.current_period_end),
+        "cancelAtPeriodEnd": item.cancel_at_period_end,
+        "endedAt": timestamp(item.ended_at) if item.ended_at else None,
+    }
+
+
+def invoice(item: Invoice) -> dict[str, Any]:
+    """The InvoiceState object."""
+    return {"number": item.number, "status": item.status.value, "total": item.total.major_string()}
+
+
+def payment(item: Payment) -> dict[str, Any]:
+    """The PaymentState object."""
+    return {"id": item.id, "status": item.status.value, "amount": item.amount.major_string()}
+
+
+def order(item: Order) -> dict[str, Any]:
+    """The OrderState object."""
+    return {"id": item.id, "status": item.status.value}
+
+
+def scenarios(items: Iterable[Scenario]) -> dict[str, Any]:
+    """The ScenarioList object."""
+    return {"scenarios": [{"name": item.name, "description": item.description} for item in items]}
+
+
+def reset(handles: Iterable[str]) -> dict[str, Any]:
+    """The ResetResult object: the organisations returned to their fixtures' state."""
+    return {"reset": list(handles)}
+
+
+def timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC to the second, with `Z` (`2026-11-15T09:30:00Z`)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _summary(items: Sequence[T], render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """`{count, newest}`: how many there are and the newest few, newest first."""
+    return {"count": len(items), "newest": [render(item) for item in items[:NEWEST]]}

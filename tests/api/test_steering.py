@@ -1,0 +1,235 @@
+"""Steering the mock per request: Prefer, scenarios, seeds, latency, faults, CORS, log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from billing_mock.app import create_app
+from billing_mock.build import build_store
+from billing_mock.request_state import Settings
+from tests.conftest import OPENAPI, fixture_users
+
+USERS = fixture_users()
+PRIYA = USERS["priya.sharma@recalll.co"]
+RECALLL_ID = "3f6c2a9e-8b1d-4c27-9e55-0a7b3c1d2e4f"
+UNPOD_URL = "/api/v2/platform/organisation/billing/"
+UNPOD = {"Authorization": f"jwt {PRIYA['jwt']}", "Org-Handle": "recalll.co"}
+BEARER = {"Authorization": f"Bearer {PRIYA['bearer']}"}
+KEY = {"X-API-Key": PRIYA["memberships"][0]["api_key"]}
+
+
+def _responses(spec: str, path: str, method: str) -> dict[str, Any]:
+    """The documented responses, read from the contract itself (not through the mock),
+    with `$ref`s to shared responses and examples followed.
+    """
+    document = yaml.safe_load((OPENAPI / spec).read_text())
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                found = document
+                for part in node["$ref"].removeprefix("#/").split("/"):
+                    found = found[part]
+                return resolve(found)
+            return {key: resolve(value) for key, value in node.items()}
+        return node
+
+    responses: dict[str, Any] = resolve(document["paths"][path][method]["responses"])
+    return responses
+
+
+def _unpod(client: TestClient, **headers: str) -> Any:
+    return client.get(UNPOD_URL, headers={**UNPOD, **headers})
+
+
+# --- Prefer ----------------------------------------------------------------------------
+
+
+def test_prefer_code_answers_the_documented_body_for_that_status(client: TestClient) -> None:
+    response = _unpod(client, Prefer="code=404")
+    content = _responses("unpod-billing.yaml", "/organisation/billing/", "get")["404"]["content"]
+    media = content["application/json"]
+    documented = media.get("example") or next(iter(media["examples"].values()))["value"]
+    assert (response.status_code, response.json()) == (404, documented)
+
+
+def test_prefer_a_success_code_runs_the_handler_on_fixture_data(client: TestClient) -> None:
+    assert _unpod(client, Prefer="code=200").json() == _unpod(client).json()
+
+
+def test_prefer_example_picks_a_named_example(client: TestClient) -> None:
+    responses = _responses("razorpay-billing.yaml", "/checkout", "post")
+    examples = responses["400"]["content"]["application/json"]["examples"]
+    name, example = next(iter(examples.items()))
+    body = {"planId": "growth", "billingCycle": "monthly"}
+    for prefer in (f"example={name}", f"code=400, example={name}"):
+        response = client.post(
+            "/api/billing/checkout", json=body, headers={**KEY, "Prefer": prefer}
+        )
+        assert (response.status_code, response.json()) == (400, example["value"])
+
+
+def test_prefer_names_what_exists_when_it_cannot_be_met(client: TestClient) -> None:
+    unknown = _unpod(client, Prefer="code=418")
+    assert unknown.status_code == 400
+    assert "documented: 200" in unknown.json()["message"]
+    nameless = client.get("/api/billing/subscription/me", headers={**KEY, "Prefer": "example=nope"})
+    assert nameless.status_code == 400
+    assert "named examples:" in nameless.json()["error"]["description"]
+
+
+def test_prefer_still_needs_credentials(client: TestClient) -> None:
+    assert (
+        client.get(
+            UNPOD_URL, headers={"Org-Handle": "recalll.co", "Prefer": "code=404"}
+        ).status_code
+        == 401
+    )
+
+
+# --- scenarios and seeds ---------------------------------------------------------------
+
+
+def test_a_scenario_shows_the_same_state_in_every_api(client: TestClient) -> None:
+    headers = {"X-Mock-Scenario": "failed-payment"}
+    unpod = _unpod(client, **headers).json()["data"][0]
+    cognita = client.get(f"/api/orgs/{RECALLL_ID}/billing", headers={**BEARER, **headers}).json()
+    razorpay = client.get("/api/billing/subscription/me", headers={**KEY, **headers}).json()
+    assert unpod["status"] == "failed"
+    assert cognita["data"]["currentSubscription"]["status"] == "past_due"
+    assert cognita["data"]["invoices"][0]["paidAt"] is None
+    assert razorpay["status"] == "pending"
+    # Without the header the organisation is as its fixture says.
+    assert client.get("/api/billing/subscription/me", headers=KEY).json()["status"] == "active"
+
+
+def test_an_unknown_scenario_is_400_naming_the_known_ones(client: TestClient) -> None:
+    response = _unpod(client, **{"X-Mock-Scenario": "meltdown"})
+    assert response.status_code == 400
+    assert "failed-payment" in response.json()["message"]
+
+
+def test_a_seed_per_request_gives_other_data_with_its_own_state(client: TestClient) -> None:
+    default, seven = _unpod(client).json(), _unpod(client, **{"X-Mock-Seed": "7"}).json()
+    assert seven != default
+    assert _unpod(client, **{"X-Mock-Seed": "7"}).json() == seven
+    assert _unpod(client, **{"X-Mock-Seed": "42"}).json() == default
+    assert _unpod(client, **{"X-Mock-Seed": "minus-one"}).status_code == 400
+
+
+# --- latency and faults ----------------------------------------------------------------
+
+
+def test_latency_is_added_as_asked(client: TestClient) -> None:
+    started = time.perf_counter()
+    assert _unpod(client, **{"X-Mock-Latency": "300"}).status_code == 200
+    assert time.perf_counter() - started >= 0.3
+    started = time.perf_counter()
+    _unpod(client, **{"X-Mock-Latency": "100-150"})
+    assert 0.1 <= time.perf_counter() - started < 1.0
+    assert _unpod(client, **{"X-Mock-Latency": "soon"}).status_code == 400
+
+
+def test_an_injected_500_is_in_the_apis_envelope(client: TestClient) -> None:
+    response = client.get("/api/billing/subscription/me", headers={**KEY, "X-Mock-Fault": "500"})
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "SERVER_ERROR"
+    assert client.get("/api/billing/subscription/me", headers=KEY).status_code == 200
+
+
+def test_the_fault_rate_holds_over_many_requests(client: TestClient) -> None:
+    headers = {"X-Mock-Fault": "500", "X-Mock-Fault-Rate": "0.3"}
+    statuses = [_unpod(client, **headers).status_code for _ in range(400)]
+    assert set(statuses) == {200, 500}
+    assert 0.24 <= statuses.count(500) / len(statuses) <= 0.36
+
+
+@pytest.fixture
+def faulty() -> Iterator[TestClient]:
+    """A server started with a 50% fault rate, as `--fault 500 --fault-rate 0.5` does."""
+    settings = Settings(fault="500", fault_rate=0.5)
+    with TestClient(create_app(build_store(42), settings=settings)) as client:
+        yield client
+
+
+def test_a_server_wide_fault_rate_can_be_overridden_per_request(faulty: TestClient) -> None:
+    statuses = [_unpod(faulty).status_code for _ in range(200)]
+    assert 0.4 <= statuses.count(500) / len(statuses) <= 0.6
+    assert {_unpod(faulty, **{"X-Mock-Fault-Rate": "0"}).status_code for _ in range(50)} == {200}
+
+
+# --- browsers and logs ------------------------------------------------------------------
+
+
+def test_cors_preflight_from_a_local_dev_server_with_cookies(client: TestClient) -> None:
+    preflight = client.options(
+        "/api/billing/checkout",
+        headers={
+            "Origin": "http://localhost:5173",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, x-api-key",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert preflight.headers["access-control-allow-credentials"] == "true"
+    error = client.get("/api/billing/subscription/me", headers={"Origin": "http://localhost:5173"})
+    assert error.status_code == 401
+    assert error.headers["access-control-allow-origin"] == "http://localhost:5173"
+    stranger = client.get(UNPOD_URL, headers={**UNPOD, "Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in stranger.headers
+
+
+def test_configured_origins_replace_localhost() -> None:
+    settings = Settings(cors_origins=("https://app.example",))
+    with TestClient(create_app(build_store(42), settings=settings)) as client:
+        allowed = _unpod(client, Origin="https://app.example")
+        local = _unpod(client, Origin="http://localhost:3000")
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+    assert "access-control-allow-origin" not in local.headers
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_one_log_line_per_request(log_format: str, caplog: pytest.LogCaptureFixture) -> None:
+    with (
+        TestClient(create_app(build_store(42), settings=Settings(log_format=log_format))) as client,
+        caplog.at_level(logging.INFO, logger="billing_mock.requests"),
+    ):
+        _unpod(client, **{"X-Mock-Scenario": "expired-card"})
+        client.get("/api/billing/subscription/me")
+    lines = [
+        record.getMessage() for record in caplog.records if record.name == "billing_mock.requests"
+    ]
+    assert len(lines) == 2
+    if log_format == "json":
+        first, second = (json.loads(line) for line in lines)
+        assert (first["method"], first["path"], first["status"], first["scenario"]) == (
+            "GET",
+            UNPOD_URL,
+            200,
+            "expired-card",
+        )
+        assert (second["status"], second["scenario"]) == (401, None)
+        assert isinstance(first["ms"], float)
+    else:
+        assert lines[0].startswith(f"GET {UNPOD_URL} 200 ")
+        assert lines[0].endswith("ms scenario=expired-card")
+        assert lines[1].startswith("GET /api/billing/subscription/me 401 ")
+
+
+def test_the_control_api_is_never_steered() -> None:
+    settings = Settings(control_token="t", fault="500", fault_rate=1.0)
+    with TestClient(create_app(build_store(42), settings=settings)) as client:
+        control = client.get(
+            "/__mock/scenarios", headers={"X-Mock-Control-Token": "t", "X-Mock-Fault": "500"}
+        )
+        vendor = _unpod(client)
+    assert (control.status_code, vendor.status_code) == (200, 500)

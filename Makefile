@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SEED   ?= 42
+BENCH_SOAK ?= 60
 
-.PHONY: run test check clean
+.PHONY: run test check clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +35,10 @@ test: check
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Load benchmark against Stoplight Prism (issue 7), about 4 minutes: installs wrk (apt-get)
+# and Prism (npm, into bench/.tools) when missing, psutil into the venv; writes
+# bench/results/report.md and report.json. BENCH_SOAK=<seconds> sets the soak (0 skips it).
+bench: $(VENV)/.installed
+	$(BIN)/python -c 'import psutil' 2>/dev/null || $(BIN)/python -m pip install --quiet psutil
+	$(BIN)/python bench/run.py --soak $(BENCH_SOAK)

@@ -200,9 +200,8 @@ def _serve(args: argparse.Namespace) -> int:
     for api in APIS:
         print(f"  {api.title}: {origin}{api.base_path}  docs: {origin}{api.base_path}/ui/")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
-    uvicorn.run(
-        app, host=args.host, port=args.port, log_level="info", access_log=args.log_format == "off"
-    )
+    # The request log (--log-format) replaces uvicorn's own access log.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 

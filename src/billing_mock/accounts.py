@@ -32,9 +32,9 @@ from billing_mock.domain.models import (
     start_of_day,
 )
 from billing_mock.domain.money import Money
+from billing_mock.domain.terms import CUSTOMER_LEAD, TRIAL, TRIAL_AGE
 from billing_mock.generation import InvoiceGenerator, entity_seed
 
-TRIAL = timedelta(days=14)
 PAYMENT_METHODS = {"IN": ("card", "card", "upi", "netbanking")}
 """How customers pay, by country: Indian customers also use UPI and netbanking."""
 CARD_BRANDS = {"IN": ("visa", "mastercard", "rupay"), "JP": ("visa", "mastercard", "jcb")}
@@ -68,7 +68,7 @@ class AccountGenerator:
                 status="past_due" if past_due else "active",
                 currency=org.currency,
                 email=org.billing_email,
-                created_at=subscription.started_at - timedelta(minutes=3),
+                created_at=subscription.started_at - CUSTOMER_LEAD,
             ),
             subscription=subscription,
             payment_methods=self._payment_methods(org, subscription.started_at),
@@ -111,7 +111,7 @@ class AccountGenerator:
         """
         monthly = [i for i in invoices if i.charge_type is ChargeType.SUBSCRIPTION]
         if not monthly:
-            start = start_of_day(org.trial_started or (self._as_of.date() - timedelta(days=5)))
+            start = start_of_day(org.trial_started or (self._as_of.date() - TRIAL_AGE))
             lapsed = start + TRIAL <= self._as_of
             return Subscription(
                 id=stable_uuid("subscription", org.id),

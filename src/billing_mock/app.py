@@ -6,14 +6,10 @@ import dataclasses
 import functools
 import json
 import re
-import threading
-from collections.abc import Callable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import connexion
-import yaml
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -23,19 +19,17 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from billing_mock import publishing
+from billing_mock import contracts, publishing
 from billing_mock.apis.base import ApiModule
 from billing_mock.apis.registry import APIS, api_for_path
-from billing_mock.build import build_store
+from billing_mock.build import stores_by_seed
+from billing_mock.contracts import OPENAPI_DIR
 from billing_mock.domain.store import Store
 from billing_mock.http_errors import METHOD_NOT_ALLOWED, Failure, failure_from
 from billing_mock.naming import snake_case
 from billing_mock.request_state import Settings, StoreMiddleware, store_of
 from billing_mock.steering import Prefer, RequestLog, Steering
 from billing_mock.validation import VALIDATORS
-
-OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
-"""The contracts: `openapi/` at the project root."""
 
 
 def create_app(
@@ -56,7 +50,7 @@ def create_app(
     """
     settings = settings or Settings(control_token=control_token)
     if settings.stores is None:
-        settings = dataclasses.replace(settings, stores=_stores_from(store))
+        settings = dataclasses.replace(settings, stores=stores_by_seed(store))
     app = AsyncApp(__name__, specification_dir=OPENAPI_DIR, validator_map=VALIDATORS)
     for api in APIS:
         app.add_api(
@@ -75,12 +69,12 @@ def create_app(
     app.add_middleware(CORSMiddleware, position=outer, **_cors(settings.cors_origins))
     app.add_middleware(StoreMiddleware, position=outer, store=store, settings=settings)
     app.add_middleware(Steering, position=MiddlewarePosition.BEFORE_SWAGGER, seed=store.seed)
-    specs = {api.base_path: OPENAPI_DIR / api.spec for api in APIS}
+    specs = {api.base_path: api.spec for api in APIS}
     app.add_middleware(Prefer, position=MiddlewarePosition.BEFORE_CONTEXT, specs=specs)
     # Registered one by one: Starlette picks a handler by the exception's own class.
     for error_type in (ProblemException, HTTPException, Exception):
         app.add_error_handler(error_type, render_error)
-    publishing.add_routes(app, OPENAPI_DIR)
+    publishing.add_routes(app)
     return app
 
 
@@ -134,9 +128,8 @@ def _paths(
     """The contract's paths with the methods each declares: literal ones by path, and
     templated ones as patterns (`/subscription/{id}` matches `/subscription/<segment>`).
     """
-    document = yaml.safe_load((OPENAPI_DIR / spec).read_text(encoding="utf-8"))
     literal, templated = {}, []
-    for path, item in document["paths"].items():
+    for path, item in contracts.document(spec)["paths"].items():
         methods = frozenset(key for key in item if key in HTTP_METHODS)
         if "{" in path:
             templated.append(
@@ -164,20 +157,6 @@ def _bind(handlers: ModuleType) -> Resolver:
         return functools.update_wrapper(bound, function)
 
     return Resolver(function_resolver=resolve)
-
-
-def _stores_from(store: Store) -> Callable[[int], Store]:
-    """Stores by seed: `store` for its own, others built from the default fixtures once."""
-    stores = {store.seed: store}
-    lock = threading.Lock()
-
-    def for_seed(seed: int) -> Store:
-        with lock:
-            if seed not in stores:
-                stores[seed] = build_store(seed)
-            return stores[seed]
-
-    return for_seed
 
 
 def _cors(origins: tuple[str, ...]) -> dict[str, Any]:

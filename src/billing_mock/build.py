@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from billing_mock.accounts import AccountGenerator
@@ -9,6 +11,24 @@ from billing_mock.domain.store import Store
 from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, load_fixtures
 
 DEFAULT_SEED = 42
+
+
+def stores_by_seed(
+    store: Store, fixtures_dir: Path = DEFAULT_FIXTURES_DIR
+) -> Callable[[int], Store]:
+    """Stores by seed, for `X-Mock-Seed`: `store` for its own seed, any other built from
+    `fixtures_dir` on first use and kept, so each seed has one Store and one state.
+    """
+    stores = {store.seed: store}
+    lock = threading.Lock()
+
+    def for_seed(seed: int) -> Store:
+        with lock:
+            if seed not in stores:
+                stores[seed] = build_store(seed, fixtures_dir)
+            return stores[seed]
+
+    return for_seed
 
 
 def build_store(seed: int = DEFAULT_SEED, fixtures_dir: Path = DEFAULT_FIXTURES_DIR) -> Store:

@@ -8,7 +8,6 @@ billing-mock spec bundle --out DIR
 from __future__ import annotations
 
 import argparse
-import functools
 import logging
 import os
 import sys
@@ -18,10 +17,11 @@ from pathlib import Path
 import uvicorn
 
 from billing_mock.apis.registry import APIS, api_named
-from billing_mock.app import OPENAPI_DIR, create_app
-from billing_mock.build import DEFAULT_SEED, build_store
+from billing_mock.app import create_app
+from billing_mock.build import DEFAULT_SEED, build_store, stores_by_seed
 from billing_mock.contract import runner
 from billing_mock.contract.bundle import write_bundles
+from billing_mock.contracts import OPENAPI_DIR
 from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, FixtureError
 from billing_mock.request_state import Range, Settings
 from billing_mock.steering import FAULTS, parse_range
@@ -182,9 +182,6 @@ def _serve(args: argparse.Namespace) -> int:
     if not 0 <= args.fault_rate <= 1:
         print("billing-mock: --fault-rate must be from 0 to 1", file=sys.stderr)
         return 2
-    stores = functools.cache(
-        lambda seed: store if seed == args.seed else build_store(seed, args.fixtures)
-    )
     settings = Settings(
         control_token=args.control_token,
         cors_origins=tuple(args.cors_origin),
@@ -192,7 +189,7 @@ def _serve(args: argparse.Namespace) -> int:
         fault=args.fault,
         fault_rate=args.fault_rate if args.fault else 0.0,
         log_format=args.log_format,
-        stores=stores,
+        stores=stores_by_seed(store, args.fixtures),
     )
     app = create_app(store, validate_responses=args.validate_responses, settings=settings)
     origin = f"http://{args.host}:{args.port}"

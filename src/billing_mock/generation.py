@@ -23,9 +23,7 @@ from billing_mock.domain.models import (
     Plan,
 )
 from billing_mock.domain.tax import tax_on, tax_rate
-
-PAYMENT_TERMS = timedelta(days=7)
-"""Seed 000: `due_date` is `invoice_date` plus seven days."""
+from billing_mock.domain.terms import PAYMENT_TERMS
 
 TOP_UP_PERCENT = 20
 """Chance, in percent, that a prepaid top-up falls between two monthly invoices."""

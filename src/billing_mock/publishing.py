@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
-import yaml
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from billing_mock.apis.registry import APIS
+from billing_mock.contracts import OPENAPI_DIR, document
 
 
-def add_routes(app: Any, openapi_dir: Path) -> None:
+def add_routes(app: Any) -> None:
     """Add `/`, `/openapi/<spec>.yaml` and `/openapi/<spec>.json` to a connexion app."""
     for api in APIS:
-        raw = (openapi_dir / api.spec).read_bytes()
+        raw = (OPENAPI_DIR / api.spec).read_bytes()
         stem = api.spec.removesuffix(".yaml")
         app.add_url_rule(f"/openapi/{stem}.yaml", f"{stem}-yaml", _yaml_view(raw))
-        app.add_url_rule(f"/openapi/{stem}.json", f"{stem}-json", _json_view(raw))
+        app.add_url_rule(f"/openapi/{stem}.json", f"{stem}-json", _json_view(document(api.spec)))
     app.add_url_rule("/", "index", _index)
 
 
@@ -30,11 +29,9 @@ def _yaml_view(raw: bytes) -> Any:
     return view
 
 
-def _json_view(raw: bytes) -> Any:
-    document = yaml.safe_load(raw)
-
+def _json_view(contract: dict[str, Any]) -> Any:
     async def view(_: Request) -> Response:
-        return JSONResponse(document)
+        return JSONResponse(contract)
 
     return view
 

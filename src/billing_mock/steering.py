@@ -22,14 +22,13 @@ import re
 import time
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from billing_mock import contracts
 from billing_mock.apis.registry import api_for_path
 from billing_mock.domain.errors import InvalidRequest
 from billing_mock.domain.scenarios import SCENARIOS
@@ -140,9 +139,9 @@ class Prefer:
     an unknown name is a 400 naming what exists.
     """
 
-    def __init__(self, app: ASGIApp, specs: Mapping[str, Path]) -> None:
+    def __init__(self, app: ASGIApp, specs: Mapping[str, str]) -> None:
         self._app = app
-        self._specs = specs  # base path -> contract file
+        self._specs = specs  # base path -> contract file name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer from the contract when the request prefers it, else pass through."""
@@ -174,7 +173,7 @@ class Prefer:
 
 
 def _example(
-    spec: Path, operation_id: str, responses: Mapping[str, Any], code: str | None, name: str | None
+    spec: str, operation_id: str, responses: Mapping[str, Any], code: str | None, name: str | None
 ) -> tuple[str, str, Any]:
     """(status, media type, example value) chosen by `code` and/or example `name`."""
     named: list[str] = []
@@ -204,25 +203,19 @@ def _example(
 
 
 @cache
-def _document(spec: Path) -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(spec.read_text(encoding="utf-8"))
-    return document
-
-
-@cache
-def _operations(spec: Path) -> dict[str, dict[str, Any]]:
+def _operations(spec: str) -> dict[str, dict[str, Any]]:
     return {
         operation["operationId"]: operation
-        for item in _document(spec)["paths"].values()
+        for item in contracts.document(spec)["paths"].values()
         for operation in item.values()
         if isinstance(operation, dict) and "operationId" in operation
     }
 
 
-def _resolve(spec: Path, node: Any) -> Any:
+def _resolve(spec: str, node: Any) -> Any:
     """Follow a local `$ref` (`#/components/...`) in the contract."""
     while isinstance(node, dict) and "$ref" in node:
-        found: Any = _document(spec)
+        found: Any = contracts.document(spec)
         for part in node["$ref"].removeprefix("#/").split("/"):
             found = found[part]
         node = found

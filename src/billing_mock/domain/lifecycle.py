@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from dateutil.relativedelta import relativedelta
-
 from billing_mock.domain.errors import (
     CancellationAlreadyScheduled,
     CouponExpired,
@@ -50,11 +48,7 @@ from billing_mock.domain.models import (
 from billing_mock.domain.money import Money
 from billing_mock.domain.proration import Proration, no_proration, prorate
 from billing_mock.domain.tax import tax_on, tax_rate
-
-CYCLE_LENGTH = {
-    BillingCycle.MONTHLY: relativedelta(months=1),
-    BillingCycle.YEARLY: relativedelta(years=1),
-}
+from billing_mock.domain.terms import CYCLE_LENGTH
 
 
 @dataclass(frozen=True, slots=True)

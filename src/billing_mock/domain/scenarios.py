@@ -35,7 +35,6 @@ from typing import Protocol
 
 from billing_mock.domain.errors import Conflict, InvalidRequest
 from billing_mock.domain.identifiers import invoice_id, invoice_reference, processor_id
-from billing_mock.domain.lifecycle import CYCLE_LENGTH
 from billing_mock.domain.models import (
     Account,
     ChargeType,
@@ -53,22 +52,21 @@ from billing_mock.domain.models import (
 )
 from billing_mock.domain.money import Money
 from billing_mock.domain.tax import tax_on, tax_rate
+from billing_mock.domain.terms import (
+    CUSTOMER_LEAD,
+    CYCLE_LENGTH,
+    PAYMENT_TERMS,
+    TRIAL,
+    TRIAL_AGE,
+)
 
 UNKNOWN_SCENARIO = "Unknown scenario '{name}'; known: {known}"
 NEEDS_AN_INVOICE = (
     "Scenario '{name}' needs a subscription invoice, and the organization has none yet"
 )
 
-TRIAL = timedelta(days=14)
-"""A trial's length: accounts.TRIAL (the domain cannot import generation; a test pins it)."""
-TRIAL_AGE = timedelta(days=5)
-"""How long ago a trial began when the fixture does not say, as generation assumes."""
 TRIAL_LEFT = timedelta(days=2)
 """What is left of the trial in trial-ending."""
-PAYMENT_TERMS = timedelta(days=7)
-"""generation.PAYMENT_TERMS (seed 000): an invoice falls due seven days after its issue."""
-CUSTOMER_LEAD = timedelta(minutes=3)
-"""The customer record is made just before its first subscription, as generation does."""
 EXPIRED_CARD_LAST4 = "0069"
 """The card expired-card adds when none is on file: Stripe's test card for expired_card."""
 

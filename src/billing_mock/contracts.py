@@ -6,17 +6,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from billing_mock.yaml_loading import safe_load
 
 OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
 """The contracts: `openapi/` at the project root."""
-
-# libyaml's loader when PyYAML was built with it: parsing is then about 10x faster.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @cache
 def document(spec: str) -> dict[str, Any]:
     """The contract file `spec` (e.g. `unpod-billing.yaml`) as parsed YAML; do not mutate it."""
-    parsed: dict[str, Any] = yaml.load((OPENAPI_DIR / spec).read_bytes(), Loader=_LOADER)
+    parsed: dict[str, Any] = safe_load((OPENAPI_DIR / spec).read_bytes())
     return parsed

@@ -30,6 +30,7 @@ from billing_mock.domain.models import (
 )
 from billing_mock.domain.money import exponent
 from billing_mock.domain.scenarios import SCENARIOS
+from billing_mock.yaml_loading import safe_load
 
 DEFAULT_FIXTURES_DIR = Path(
     os.environ.get("BILLING_MOCK_FIXTURES", Path(__file__).resolve().parents[2] / "fixtures")
@@ -86,7 +87,7 @@ def load_fixtures(directory: Path = DEFAULT_FIXTURES_DIR) -> FixtureSet:
 
 def _read(path: Path) -> Mapping[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise FixtureError(f"{path}: {error}") from error
     if not isinstance(document, Mapping):

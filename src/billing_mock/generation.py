@@ -51,7 +51,7 @@ class InvoiceGenerator:
     def __init__(self, seed: int, as_of: datetime) -> None:
         self._seed = seed
         self._as_of = as_of
-        self._fake = Faker()
+        self._fake = Faker(providers=["faker.providers.person"])  # random draws only
 
     def history(self, org: Organisation, plan: Plan) -> list[Invoice]:
         """The organisation's `invoice_count` invoices, newest first, all issued before `as_of`.

@@ -95,7 +95,15 @@ class Store:
         self._accounts: dict[str, Account] = {}
         self._invoices: dict[str, tuple[str, Invoice]] = {}
         self._lock = threading.RLock()
+        self._version = 0
         self.reset()
+
+    @property
+    def version(self) -> int:
+        """A number that changes whenever any account changes (a write or a reset), so
+        whatever was derived from the state can be kept until it does.
+        """
+        return self._version
 
     def reset(self, handle: str | None = None) -> None:
         """Return every account, or only the organisation `handle`'s, to what the fixtures
@@ -108,6 +116,7 @@ class Store:
                 self._accounts = dict(self._initial)
             else:
                 self._accounts[handle] = self._initial[handle]
+            self._version += 1
             self._invoices = {
                 invoice.reference: (owner, invoice)
                 for owner, account in self._accounts.items()
@@ -228,6 +237,7 @@ class Store:
                 )
                 after = dataclasses.replace(after, usage=usage)
             self._accounts[handle] = after
+            self._version += 1
             for invoice in after.invoices[: len(after.invoices) - len(before.invoices)]:
                 self._invoices[invoice.reference] = (handle, invoice)
             return after, result

@@ -51,4 +51,5 @@ def invoice_number(number: int) -> str:
 
 def timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with microseconds and `Z`, as seed 000 writes it."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: the same text at a quarter of the cost, and a page has 60.
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -1,0 +1,174 @@
+"""ResponseCache on its own: what it keeps, for how long, and what it never keeps."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
+
+from billing_mock.request_state import Range, Settings, StoreMiddleware
+from billing_mock.response_cache import ResponseCache
+
+UNPOD = "/api/v2/platform/organisation/billing/"
+
+
+class FakeStore:
+    """Only what the cache reads of a Store."""
+
+    version = 0
+
+
+class Inner:
+    """An ASGI app that counts calls and answers `status` with a body naming the call."""
+
+    def __init__(self, status: int = 200, on_call: Callable[[], None] | None = None) -> None:
+        self.calls = 0
+        self.status = status
+        self.on_call = on_call
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.calls += 1
+        if self.on_call:
+            self.on_call()
+        body = f"call {self.calls}".encode() * 10
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _app(inner: Inner, store: FakeStore, settings: Settings | None = None, budget: int = 10_000):
+    cache = ResponseCache(inner, budget=budget)
+    return StoreMiddleware(cache, store=store, settings=settings or Settings())
+
+
+def _get(app: Any, path: str = UNPOD, method: str = "GET", **headers: str) -> Message:
+    scope = {
+        "type": "http",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "query_string": b"page=1",
+        "headers": [(k.lower().replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
+    }
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return {"status": sent[0]["status"], "body": sent[1]["body"]}
+
+
+def test_a_repeated_get_is_answered_from_the_cache_with_the_same_bytes() -> None:
+    inner = Inner()
+    app = _app(inner, FakeStore())
+    first, second = _get(app, authorization="jwt a"), _get(app, authorization="jwt a")
+    assert inner.calls == 1
+    assert first == second
+
+
+def test_another_credential_or_query_is_another_entry() -> None:
+    inner = Inner()
+    app = _app(inner, FakeStore())
+    _get(app, authorization="jwt a")
+    assert _get(app, authorization="jwt b")["body"].startswith(b"call 2")
+    assert _get(app, "/api/v2/platform/other", authorization="jwt a")["body"].startswith(b"call 3")
+    assert inner.calls == 3
+
+
+def test_a_state_change_empties_the_cache() -> None:
+    inner, store = Inner(), FakeStore()
+    app = _app(inner, store)
+    _get(app)
+    store.version += 1
+    assert _get(app)["body"].startswith(b"call 2")
+
+
+def test_an_answer_computed_while_the_state_changed_is_not_kept() -> None:
+    store = FakeStore()
+
+    def write() -> None:
+        store.version += 1
+
+    inner = Inner(on_call=write)
+    app = _app(inner, store)
+    _get(app)
+    _get(app)
+    assert inner.calls == 2
+
+
+def test_requests_that_ask_for_a_fresh_answer_or_steer_the_mock_bypass_it() -> None:
+    inner = Inner()
+    app = _app(inner, FakeStore())
+    _get(app)
+    for headers in (
+        {"cache_control": "no-cache"},
+        {"cache_control": "max-age=0, no-store"},
+        {"pragma": "no-cache"},
+        {"x_mock_scenario": "failed-payment"},
+        {"x_mock_seed": "7"},
+        {"prefer": "code=404"},
+    ):
+        calls = inner.calls
+        _get(app, **headers)
+        assert inner.calls == calls + 1, headers
+    assert _get(app)["body"].startswith(b"call 1")  # the plain entry is untouched
+
+
+def test_only_gets_on_vendor_apis_are_cached() -> None:
+    inner = Inner()
+    app = _app(inner, FakeStore())
+    for _ in range(2):
+        _get(app, method="POST")
+        _get(app, "/__mock/scenarios")
+        _get(app, "/openapi/unpod-billing.yaml")
+    assert inner.calls == 6
+
+
+def test_server_errors_are_not_kept_but_client_errors_are() -> None:
+    failing = Inner(status=500)
+    app = _app(failing, FakeStore())
+    _get(app)
+    _get(app)
+    assert failing.calls == 2
+    refused = Inner(status=401)
+    app = _app(refused, FakeStore())
+    assert _get(app)["status"] == _get(app)["status"] == 401
+    assert refused.calls == 1
+
+
+def test_a_server_with_latency_or_faults_caches_nothing() -> None:
+    for settings in (Settings(latency=Range(1, 2)), Settings(fault="500", fault_rate=0.1)):
+        inner = Inner()
+        app = _app(inner, FakeStore(), settings)
+        _get(app)
+        _get(app)
+        assert inner.calls == 2
+
+
+def test_the_least_recently_used_answers_go_first_when_over_budget() -> None:
+    inner = Inner()  # each body is 60 bytes: a budget of 250 keeps four
+    app = _app(inner, FakeStore(), budget=250)
+    for credential in "abcd":
+        _get(app, authorization=credential)
+    _get(app, authorization="a")  # a is now the most recently used
+    _get(app, authorization="e")  # evicts b
+    calls = inner.calls
+    for credential in "acde":
+        _get(app, authorization=credential)
+    assert inner.calls == calls
+    _get(app, authorization="b")
+    assert inner.calls == calls + 1
+
+
+def test_an_answer_bigger_than_a_quarter_of_the_budget_is_never_kept() -> None:
+    inner = Inner()  # 60 bytes, over 200 // 4
+    app = _app(inner, FakeStore(), budget=200)
+    _get(app)
+    _get(app)
+    assert inner.calls == 2

@@ -4,10 +4,12 @@
 --
 --   MIX       file of requests, sent in turn: one per line, tab-separated
 --             METHOD, path, body ("-" for none), then "Name: value" headers
---   RATE      requests per second for this wrk thread (bench/run.py divides the total)
+--   RATE      requests per second for this wrk thread (bench/soak.py divides the total);
+--             0: unpaced, as fast as the server answers (the calibration run)
 --   DURATION  seconds of the run (wrk's -d)
 --   DRAIN     last seconds with reads only, so every checkout sent is answered before
---             wrk stops and the server's order count can be compared with the 201s
+--             wrk stops and the server's order count can be compared with the 201s;
+--             0: none
 --
 -- Each thread paces its requests on a schedule (LuaJIT's FFI reads the monotonic clock),
 -- so the rate stays put while connections are free. Prints measure.lua's summary plus
@@ -73,10 +75,18 @@ function init(args)
     end
   end
   file:close()
-  interval_ms = 1000 / tonumber(args[2])
+  local rate = tonumber(args[2])
+  if rate > 0 then
+    interval_ms = 1000 / rate
+  else
+    -- wrk asks whether a script has delay() once init() has run, so removing it here
+    -- sends each request as soon as its connection is free, with no timer in between.
+    delay = nil
+  end
   local start = now_ms()
   next_slot = start
-  drain_from = start + (tonumber(args[3]) - tonumber(args[4])) * 1000
+  local drain = tonumber(args[4])
+  drain_from = drain > 0 and start + (tonumber(args[3]) - drain) * 1000 or math.huge
 end
 
 function delay()

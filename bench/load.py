@@ -185,12 +185,6 @@ class ServerRun:
     peak_rss_mb: float
     measurements: list[Measurement]
 
-    def find(self, api: str, variant: Variant) -> Measurement | None:
-        """The measurement of `api` asked as `variant`, if this run made one."""
-        return next(
-            (m for m in self.measurements if m.api == api and m.variant == variant.key), None
-        )
-
 
 def _run_label(name: str, operation: Operation, variant: Variant) -> str:
     """`mock-unpod`, `mock-unpod-full-pipeline`; a Prism server's name ends with its API."""

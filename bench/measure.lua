@@ -13,7 +13,6 @@ end
 function done(summary, latency, requests)
   put("requests", summary.requests)
   put("duration_us", summary.duration)
-  put("bytes", summary.bytes)
   for _, kind in ipairs({ "connect", "read", "write", "status", "timeout" }) do
     put("errors_" .. kind, summary.errors[kind])
   end

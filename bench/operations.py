@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import yaml
-from paths import FIXTURES, OPENAPI
+from billing_mock import contracts
+from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, load_fixtures
 
 SEED = 42
 """The fixtures' seed every mock in the run serves."""
@@ -74,25 +74,24 @@ def load_credentials() -> Credentials:
     """Dana's JWT (northwind.io), Priya's recalll.co key, ops@unpod.dev's bearer, and
     Clara's lumen.studio key.
     """
-    users = yaml.safe_load((FIXTURES / "users.yaml").read_text(encoding="utf-8"))["users"]
-    by_email = {user["email"]: user for user in users}
+    # The mock's own loader: the same fixtures the served mock reads.
+    by_email = {user.email: user for user in load_fixtures(DEFAULT_FIXTURES_DIR).users}
 
     def api_key(email: str, organisation: str) -> str:
-        memberships = by_email[email]["memberships"]
-        return next(m["api_key"] for m in memberships if m["organisation"] == organisation)
+        memberships = by_email[email].memberships
+        return next(m.api_key for m in memberships if m.organisation == organisation)
 
     return Credentials(
-        dana_jwt=by_email["dana.lee@northwind.io"]["jwt"],
+        dana_jwt=by_email["dana.lee@northwind.io"].jwt,
         priya_api_key=api_key("priya.sharma@recalll.co", "recalll.co"),
-        ops_bearer=by_email["ops@unpod.dev"]["bearer"],
+        ops_bearer=by_email["ops@unpod.dev"].bearer,
         clara_api_key=api_key("clara.novak@lumen.studio", "lumen.studio"),
     )
 
 
 def base_path(spec: str) -> str:
     """The contract's first `servers` URL: the mock's base path for it."""
-    document = yaml.safe_load((OPENAPI / spec).read_text(encoding="utf-8"))
-    return str(document["servers"][0]["url"])
+    return str(contracts.document(spec)["servers"][0]["url"])
 
 
 def operations(credentials: Credentials) -> list[Operation]:

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from load import LoadSettings, ServerRun, bench_mock, bench_prism
+from load import LoadSettings, bench_mock, bench_prism
 from operations import RESPONSE_CACHE, Operation, load_credentials, operations
 from paths import RESULTS
 from profiling import profile_unpod, run_profile
@@ -112,7 +112,7 @@ def run_all(args: argparse.Namespace) -> int:
 
 def _load_phases(
     report: dict[str, Any], ops: Sequence[Operation], load: LoadSettings, *, with_prism: bool
-) -> ServerRun:
+) -> None:
     """The mock (both ways of asking), Prism and the quiet diagnostic, into `report`."""
     mock = bench_mock(ops, load)
     report["mock"] = asdict(mock)
@@ -122,7 +122,6 @@ def _load_phases(
         report["prism_quiet"] = [asdict(bench_prism(ops[0], load, "static-quiet"))]
     quiet = bench_mock(ops[:1], load, [RESPONSE_CACHE], quiet=True)
     report["mock_quiet"] = asdict(quiet)
-    return mock
 
 
 def _summarise(report: dict[str, Any]) -> None:

@@ -33,21 +33,17 @@ from billing_mock.domain.models import (
 )
 from billing_mock.domain.money import Money
 from billing_mock.domain.terms import CUSTOMER_LEAD, TRIAL, TRIAL_AGE
-from billing_mock.generation import InvoiceGenerator, entity_seed
+from billing_mock.generation import FAKER_PROVIDERS, InvoiceGenerator, entity_seed
 
 PAYMENT_METHODS = {"IN": ("card", "card", "upi", "netbanking")}
 """How customers pay, by country: Indian customers also use UPI and netbanking."""
 CARD_BRANDS = {"IN": ("visa", "mastercard", "rupay"), "JP": ("visa", "mastercard", "jcb")}
 DEFAULT_BRANDS = ("visa", "mastercard", "amex")
 LOCALES = {"IN": "en_IN", "US": "en_US", "JP": "ja_JP"}
-FAKER_PROVIDERS = ["faker.providers.person"]
-"""The Faker providers the generators use (names; random draws come with every provider)."""
 
 
 @cache
 def _faker(locale: str) -> Faker:
-    # Only names and random draws are used: loading Faker's two dozen default providers
-    # for every locale was a tenth of a second of start-up.
     return Faker(locale, providers=FAKER_PROVIDERS)
 
 

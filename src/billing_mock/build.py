@@ -8,7 +8,7 @@ from pathlib import Path
 
 from billing_mock.accounts import AccountGenerator
 from billing_mock.domain.store import Store
-from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, load_fixtures
+from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, FixtureSet, load_fixtures
 
 DEFAULT_SEED = 42
 
@@ -21,11 +21,14 @@ def stores_by_seed(
     """
     stores = {store.seed: store}
     lock = threading.Lock()
+    fixtures: FixtureSet | None = None  # read on the first other seed, then kept
 
     def for_seed(seed: int) -> Store:
+        nonlocal fixtures
         with lock:
             if seed not in stores:
-                stores[seed] = build_store(seed, fixtures_dir)
+                fixtures = fixtures or load_fixtures(fixtures_dir)
+                stores[seed] = _store(fixtures, seed)
             return stores[seed]
 
     return for_seed
@@ -36,7 +39,10 @@ def build_store(seed: int = DEFAULT_SEED, fixtures_dir: Path = DEFAULT_FIXTURES_
 
     Raises FixtureError when a fixture file is missing or malformed.
     """
-    fixtures = load_fixtures(fixtures_dir)
+    return _store(load_fixtures(fixtures_dir), seed)
+
+
+def _store(fixtures: FixtureSet, seed: int) -> Store:
     return Store(
         organisations=fixtures.organisations,
         plans=fixtures.plans,

@@ -72,16 +72,18 @@ def use_store(scope: Scope, store: Store) -> None:
 
 def store_of(request: Any) -> Store:
     """The Store serving `request` (a connexion or Starlette request, or its scope)."""
-    scope = request if isinstance(request, dict) else request.scope
-    store: Store = scope[_STORE_KEY]
+    store: Store = _scope(request)[_STORE_KEY]
     return store
 
 
 def settings_of(request: Any) -> Settings:
     """The server's Settings, for `request` (a connexion or Starlette request, or its scope)."""
-    scope = request if isinstance(request, dict) else request.scope
-    settings: Settings = scope[_SETTINGS_KEY]
+    settings: Settings = _scope(request)[_SETTINGS_KEY]
     return settings
+
+
+def _scope(request: Any) -> Scope:
+    return request if isinstance(request, dict) else request.scope
 
 
 def request_origin() -> str:

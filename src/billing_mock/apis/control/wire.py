@@ -7,9 +7,9 @@ Amounts are strings in major units with the currency's ISO 4217 digits ("942.82"
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from billing_mock.apis.timestamps import utc_seconds
 from billing_mock.domain.models import Account, Invoice, Order, Payment, Subscription
 from billing_mock.domain.scenarios import Scenario
 
@@ -45,10 +45,10 @@ def subscription(item: Subscription) -> dict[str, Any]:
         "plan": item.plan_id,
         "billingCycle": item.billing_cycle.value,
         "status": item.status.value,
-        "periodStart": timestamp(item.current_period_start),
-        "periodEnd": timestamp(item.current_period_end),
+        "periodStart": utc_seconds(item.current_period_start),
+        "periodEnd": utc_seconds(item.current_period_end),
         "cancelAtPeriodEnd": item.cancel_at_period_end,
-        "endedAt": timestamp(item.ended_at) if item.ended_at else None,
+        "endedAt": utc_seconds(item.ended_at) if item.ended_at else None,
     }
 
 
@@ -75,11 +75,6 @@ def scenarios(items: Iterable[Scenario]) -> dict[str, Any]:
 def reset(handles: Iterable[str]) -> dict[str, Any]:
     """The ResetResult object: the organisations returned to their fixtures' state."""
     return {"reset": list(handles)}
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC to the second, with `Z` (`2026-11-15T09:30:00Z`)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _summary(items: Sequence[T], render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:

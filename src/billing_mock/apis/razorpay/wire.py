@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from billing_mock.apis.timestamps import utc_seconds
 from billing_mock.domain.identifiers import processor_id
 from billing_mock.domain.lifecycle import Confirmation, PlanChange
 from billing_mock.domain.models import (
@@ -65,15 +66,15 @@ def subscription(account: Account, plan: Plan) -> dict[str, Any]:
         "status": STATUS[current.status],
         "amount": plan.price(org.currency, current.billing_cycle).major_string(),
         "currency": org.currency,
-        "currentStart": timestamp(current.current_period_start),
-        "currentEnd": timestamp(current.current_period_end),
+        "currentStart": utc_seconds(current.current_period_start),
+        "currentEnd": utc_seconds(current.current_period_end),
         "trialEnd": optional(current.trial_end),
         "cancelAtCycleEnd": current.cancel_at_period_end,
         "cancelledAt": optional(current.cancelled_at),
         "endedAt": optional(current.ended_at),
         "creditBalance": account.credit.major_string(),
         "notes": dict(current.notes),
-        "createdAt": timestamp(current.started_at),
+        "createdAt": utc_seconds(current.started_at),
     }
 
 
@@ -104,7 +105,7 @@ def invoice(item: Invoice, origin: str) -> dict[str, Any]:
         "amount": item.total.major_string(),
         "periodStart": item.period_start.isoformat(),
         "periodEnd": item.period_end.isoformat(),
-        "issuedAt": timestamp(item.issued_at),
+        "issuedAt": utc_seconds(item.issued_at),
         "paidAt": optional(item.paid_at),
         "lineItems": [
             {
@@ -130,7 +131,7 @@ def payment(item: Payment) -> dict[str, Any]:
         "currency": item.amount.currency,
         "status": item.status.value,
         "method": item.method,
-        "createdAt": timestamp(item.created_at),
+        "createdAt": utc_seconds(item.created_at),
     }
 
 
@@ -151,7 +152,7 @@ def checkout(
         "discount": order.discount.major_string(),
         "tax": order.tax.major_string(),
         "amount": order.amount.major_string(),
-        "createdAt": timestamp(order.created_at),
+        "createdAt": utc_seconds(order.created_at),
         "razorpay": {
             "key": gateway.key_id,
             "order_id": order.id,
@@ -195,9 +196,9 @@ def proration(item: Proration) -> dict[str, Any]:
         "toPlanId": item.to_plan,
         "fromBillingCycle": item.from_cycle.value,
         "toBillingCycle": item.to_cycle.value,
-        "changedAt": timestamp(item.changed_at),
-        "periodStart": timestamp(item.period_start),
-        "periodEnd": timestamp(item.period_end),
+        "changedAt": utc_seconds(item.changed_at),
+        "periodStart": utc_seconds(item.period_start),
+        "periodEnd": utc_seconds(item.period_end),
         "currency": item.credit.currency,
         "credit": item.credit.major_string(),
         "charge": item.charge.major_string(),
@@ -234,7 +235,7 @@ def payments_csv(payments: Iterable[Payment], invoices: Iterable[Invoice]) -> st
                 item.order_id or "",
                 invoice_id(item.invoice_reference),
                 numbers.get(item.invoice_reference, ""),
-                timestamp(item.created_at),
+                utc_seconds(item.created_at),
                 item.status.value,
                 item.method,
                 item.amount.currency,
@@ -244,11 +245,6 @@ def payments_csv(payments: Iterable[Payment], invoices: Iterable[Invoice]) -> st
     return out.getvalue()
 
 
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC to the second, with `Z` (`2026-11-15T09:30:00Z`)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def optional(moment: datetime | None) -> str | None:
-    """`timestamp(moment)`, or None."""
-    return timestamp(moment) if moment else None
+    """`utc_seconds(moment)`, or None."""
+    return utc_seconds(moment) if moment else None

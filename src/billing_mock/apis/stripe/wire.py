@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from billing_mock.apis.timestamps import utc_seconds
 from billing_mock.domain.models import Account, Invoice, InvoiceStatus, PaymentMethod, start_of_day
 
 STATUS = {
@@ -32,15 +32,15 @@ def invoice(account: Account, item: Invoice, origin: str) -> dict[str, Any]:
         "amountDue": total,
         "amountPaid": paid,
         "amountRemaining": total - paid,
-        "createdAt": timestamp(item.issued_at),
+        "createdAt": utc_seconds(item.issued_at),
         "currency": item.currency.lower(),
-        "dueAt": timestamp(item.due_at),
+        "dueAt": utc_seconds(item.due_at),
         "hostedInvoiceUrl": url,
         "id": item.reference,
         "invoicePdf": f"{url}/pdf",
         "number": invoice_number(account, item),
-        "periodEnd": timestamp(start_of_day(item.period_end)),
-        "periodStart": timestamp(start_of_day(item.period_start)),
+        "periodEnd": utc_seconds(start_of_day(item.period_end)),
+        "periodStart": utc_seconds(start_of_day(item.period_start)),
         "status": STATUS[item.status],
         "total": total,
     }
@@ -57,7 +57,7 @@ def payment_method(card: PaymentMethod) -> dict[str, Any]:
         "billingEmail": card.billing_email,
         "billingName": card.billing_name,
         "brand": card.brand,
-        "createdAt": timestamp(card.created_at),
+        "createdAt": utc_seconds(card.created_at),
         "expMonth": card.exp_month,
         "expYear": card.exp_year,
         "id": card.id,
@@ -65,8 +65,3 @@ def payment_method(card: PaymentMethod) -> dict[str, Any]:
         "last4": card.last4,
         "type": "card",
     }
-
-
-def timestamp(moment: datetime) -> str:
-    """ISO 8601 in UTC to the second, with `Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from billing_mock import contracts
-from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, load_fixtures
+from billing_mock.contract.documents import contract
+from billing_mock.data.fixtures import load_fixtures
 
 SEED = 42
 """The fixtures' seed every mock in the run serves."""
@@ -75,7 +75,7 @@ def load_credentials() -> Credentials:
     Clara's lumen.studio key.
     """
     # The mock's own loader: the same fixtures the served mock reads.
-    by_email = {user.email: user for user in load_fixtures(DEFAULT_FIXTURES_DIR).users}
+    by_email = {user.email: user for user in load_fixtures().users}
 
     def api_key(email: str, organisation: str) -> str:
         memberships = by_email[email].memberships
@@ -91,7 +91,7 @@ def load_credentials() -> Credentials:
 
 def base_path(spec: str) -> str:
     """The contract's first `servers` URL: the mock's base path for it."""
-    return str(contracts.document(spec)["servers"][0]["url"])
+    return str(contract(spec).document["servers"][0]["url"])
 
 
 def operations(credentials: Credentials) -> list[Operation]:

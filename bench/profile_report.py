@@ -34,7 +34,7 @@ def profile_section(profile: dict[str, Any], report: dict[str, Any]) -> list[str
         "## Profile: where the full pipeline's time goes",
         "",
         f"cProfile over {profile['requests']} Unpod requests (page_size=20) through "
-        "Starlette's TestClient against `create_app(build_store(42))`, in-process. Every "
+        "Starlette's TestClient against `create_app(load_stores(42))`, in-process. Every "
         f"profiled request carries {headers or 'no extra header'}, so each one runs the "
         "full pipeline (routing, auth, request validation, handler, JSON encoding) rather "
         "than being answered by the response cache. Every thread the app ran on is "

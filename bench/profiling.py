@@ -206,7 +206,7 @@ class ProfileView:
 
 
 def profile_unpod(requests: int, out: Path) -> dict[str, Any]:
-    """Profile `requests` Unpod GETs (cProfile) through TestClient on `create_app(build_store(42))`.
+    """Profile `requests` Unpod GETs (cProfile) through TestClient on `create_app(load_stores(42))`.
 
     Every request carries `Cache-Control: no-cache`, so what is profiled is the full
     pipeline (routing, auth, validation, handler, JSON), not response-cache hits.
@@ -219,11 +219,11 @@ def profile_unpod(requests: int, out: Path) -> dict[str, Any]:
     from starlette.testclient import TestClient
 
     from billing_mock.app import create_app
-    from billing_mock.build import build_store
+    from billing_mock.data.stores import load_stores
 
     unpod = operations(load_credentials())[0]
     headers = {**unpod.headers, **FULL_PIPELINE.headers}
-    app = create_app(build_store(SEED))
+    app = create_app(load_stores(SEED))
     with TestClient(app) as client:
         for _ in range(50):
             assert client.get(unpod.path, headers=headers).status_code == 200

@@ -211,10 +211,10 @@ def serve_quiet(port: int) -> int:
     import uvicorn
 
     from billing_mock.app import create_app
-    from billing_mock.build import build_store
-    from billing_mock.request_state import Settings
+    from billing_mock.data.stores import load_stores
+    from billing_mock.server.request_state import Settings
 
     settings = Settings(log_format="off")
-    app = create_app(build_store(SEED), settings=settings)
+    app = create_app(load_stores(SEED), settings=settings)
     uvicorn.run(app, host=HOST, port=port, log_level="warning", access_log=False)
     return 0

@@ -59,11 +59,11 @@ def startup_steps() -> dict[str, Any]:
     mark("import_app", "import billing_mock.app (connexion, every API)")
     importlib.import_module("billing_mock.cli")
     mark("import_cli", "import billing_mock.cli (adds what the CLI imports up front)")
-    build = importlib.import_module("billing_mock.build")
-    store = build.build_store(SEED)
-    mark("build_store", "build_store(42): fixtures read, invoices generated")
-    app.create_app(store)
-    mark("create_app", "create_app(store): connexion loads the five contracts")
+    build = importlib.import_module("billing_mock.data.stores")
+    stores = build.load_stores(SEED)
+    mark("build_store", "load_stores(42): fixtures read, invoices generated")
+    app.create_app(stores)
+    mark("create_app", "create_app(stores): connexion loads the five contracts")
     texts = [path.read_text(encoding="utf-8") for path in sorted(OPENAPI.glob("*.yaml"))]
     timings = {}
     for name, loader in (("python", yaml.SafeLoader), ("libyaml", yaml.CSafeLoader)):

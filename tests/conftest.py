@@ -16,7 +16,7 @@ from connexion import AsyncApp
 from starlette.testclient import TestClient
 
 from billing_mock.app import create_app
-from billing_mock.build import build_store
+from billing_mock.data.stores import load_stores
 from billing_mock.domain.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,8 +37,8 @@ def users() -> dict[str, dict[str, Any]]:
 
 @pytest.fixture(scope="session")
 def _served() -> tuple[Store, AsyncApp]:
-    store = build_store(42)
-    return store, create_app(store, validate_responses=True)
+    stores = load_stores(42)
+    return stores.default, create_app(stores, validate_responses=True)
 
 
 @pytest.fixture

@@ -16,14 +16,12 @@ from pathlib import Path
 
 import uvicorn
 
-from billing_mock.apis.registry import APIS, api_named
+from billing_mock.apis.registry import APIS, api_named, contract_tested
 from billing_mock.app import create_app
-from billing_mock.build import DEFAULT_SEED, build_store, stores_by_seed
 from billing_mock.contract import runner
-from billing_mock.contracts import OPENAPI_DIR
-from billing_mock.fixtures import DEFAULT_FIXTURES_DIR, FixtureError
-from billing_mock.request_state import Range, Settings
-from billing_mock.steering import FAULTS, parse_range
+from billing_mock.data.fixtures import FixtureError
+from billing_mock.data.stores import DEFAULT_SEED, load_stores
+from billing_mock.settings import FAULTS, Range, Settings, parse_range
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     serve.add_argument("--seed", type=int, default=DEFAULT_SEED, help="data seed (default 42)")
     serve.add_argument(
-        "--fixtures", type=Path, default=DEFAULT_FIXTURES_DIR, help="fixtures directory"
+        "--fixtures", type=Path, help="fixtures directory (default: the ones shipped)"
     )
     serve.add_argument(
         "--validate-responses",
@@ -103,7 +101,7 @@ def _add_contract_test(commands: argparse._SubParsersAction[argparse.ArgumentPar
             f"also come from ${runner.HEADERS_ENV}, one 'Name: value' per line."
         ),
     )
-    names = [api.name for api in APIS if api.vendor]
+    names = [api.name for api in contract_tested()]
     test.add_argument(
         "--base-url", required=True, help="the deployment's origin, e.g. https://staging.example"
     )
@@ -145,16 +143,19 @@ def _contract_test(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"billing-mock contract-test: {error}", file=sys.stderr)
         return 2
-    apis = [api for api in APIS if api.vendor] if args.api == "all" else [api_named(args.api)]
+    apis = contract_tested() if args.api == "all" else [api_named(args.api)]
     worst = runner.CONFORMS
     for api in apis:
         report = args.junit_xml
         if report is not None and len(apis) > 1:
             report = report.with_name(f"{report.stem}.{api.name}{report.suffix}")
         target = runner.Target(
-            api=api,
-            spec=OPENAPI_DIR / api.spec,
+            name=api.name,
+            contract=api.contract,
+            base_path=api.base_path,
+            probe=api.probe,
             base_url=args.base_url,
+            config=api.contract_config,
             headers=headers,
             max_examples=args.max_examples,
             seed=args.seed,
@@ -170,14 +171,14 @@ def _bundle(args: argparse.Namespace) -> int:
     # Imported here: openapi-spec-validator would add a fifth of a second to `serve`.
     from billing_mock.contract.bundle import write_bundles
 
-    for path in write_bundles([OPENAPI_DIR / api.spec for api in APIS], args.out):
+    for path in write_bundles([api.contract for api in APIS], args.out):
         print(path)
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        store = build_store(args.seed, args.fixtures)
+        stores = load_stores(args.seed, args.fixtures)
     except FixtureError as error:
         print(f"billing-mock: bad fixture: {error}", file=sys.stderr)
         return 2
@@ -191,9 +192,8 @@ def _serve(args: argparse.Namespace) -> int:
         fault=args.fault,
         fault_rate=args.fault_rate if args.fault else 0.0,
         log_format=args.log_format,
-        stores=stores_by_seed(store, args.fixtures),
     )
-    app = create_app(store, validate_responses=args.validate_responses, settings=settings)
+    app = create_app(stores, settings, validate_responses=args.validate_responses)
     origin = f"http://{args.host}:{args.port}"
     print(f"billing-mock (seed {args.seed}) on {origin}/ (index of APIs)")
     for api in APIS:

@@ -19,9 +19,10 @@ from connexion import AsyncApp
 from starlette.testclient import TestClient
 
 from billing_mock.app import create_app
-from billing_mock.build import build_store
+from billing_mock.data.stores import load_stores
 from billing_mock.domain.scenarios import SCENARIOS
 from billing_mock.domain.store import Store
+from billing_mock.settings import Settings
 from tests.conftest import FIXTURES, fixture_users
 
 BASE = "/__mock"
@@ -45,8 +46,9 @@ OPS = USERS["ops@unpod.dev"]
 
 @pytest.fixture(scope="module")
 def served() -> tuple[Store, AsyncApp]:
-    store = build_store(42)
-    return store, create_app(store, validate_responses=True, control_token=TOKEN)
+    stores = load_stores(42)
+    settings = Settings(control_token=TOKEN)
+    return stores.default, create_app(stores, settings, validate_responses=True)
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def client(served: tuple[Store, AsyncApp]) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def tokenless() -> AsyncApp:
     """An app started without a control token: loopback callers only."""
-    return create_app(build_store(42), validate_responses=True)
+    return create_app(load_stores(42), validate_responses=True)
 
 
 def _ok(response: Any) -> dict[str, Any]:

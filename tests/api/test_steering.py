@@ -13,8 +13,8 @@ import yaml
 from starlette.testclient import TestClient
 
 from billing_mock.app import create_app
-from billing_mock.build import build_store
-from billing_mock.request_state import Settings
+from billing_mock.data.stores import load_stores
+from billing_mock.server.request_state import Settings
 from tests.conftest import OPENAPI, fixture_users
 
 USERS = fixture_users()
@@ -156,7 +156,7 @@ def test_the_fault_rate_holds_over_many_requests(client: TestClient) -> None:
 def faulty() -> Iterator[TestClient]:
     """A server started with a 50% fault rate, as `--fault 500 --fault-rate 0.5` does."""
     settings = Settings(fault="500", fault_rate=0.5)
-    with TestClient(create_app(build_store(42), settings=settings)) as client:
+    with TestClient(create_app(load_stores(42), settings=settings)) as client:
         yield client
 
 
@@ -190,7 +190,7 @@ def test_cors_preflight_from_a_local_dev_server_with_cookies(client: TestClient)
 
 def test_configured_origins_replace_localhost() -> None:
     settings = Settings(cors_origins=("https://app.example",))
-    with TestClient(create_app(build_store(42), settings=settings)) as client:
+    with TestClient(create_app(load_stores(42), settings=settings)) as client:
         allowed = _unpod(client, Origin="https://app.example")
         local = _unpod(client, Origin="http://localhost:3000")
     assert allowed.headers["access-control-allow-origin"] == "https://app.example"
@@ -200,7 +200,7 @@ def test_configured_origins_replace_localhost() -> None:
 @pytest.mark.parametrize("log_format", ["text", "json"])
 def test_one_log_line_per_request(log_format: str, caplog: pytest.LogCaptureFixture) -> None:
     with (
-        TestClient(create_app(build_store(42), settings=Settings(log_format=log_format))) as client,
+        TestClient(create_app(load_stores(42), settings=Settings(log_format=log_format))) as client,
         caplog.at_level(logging.INFO, logger="billing_mock.requests"),
     ):
         _unpod(client, **{"X-Mock-Scenario": "expired-card"})
@@ -227,7 +227,7 @@ def test_one_log_line_per_request(log_format: str, caplog: pytest.LogCaptureFixt
 
 def test_the_control_api_is_never_steered() -> None:
     settings = Settings(control_token="t", fault="500", fault_rate=1.0)
-    with TestClient(create_app(build_store(42), settings=settings)) as client:
+    with TestClient(create_app(load_stores(42), settings=settings)) as client:
         control = client.get(
             "/__mock/scenarios", headers={"X-Mock-Control-Token": "t", "X-Mock-Fault": "500"}
         )

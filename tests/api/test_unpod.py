@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from billing_mock.app import create_app
-from billing_mock.build import build_store
+from billing_mock.data.stores import load_stores
 from billing_mock.domain import errors
 
 URL = "/api/v2/platform/organisation/billing/"
@@ -186,7 +186,7 @@ def test_usd_organisation_has_no_gst(client: TestClient, users: dict[str, Any]) 
 
 
 def _page_bytes(seed: int, headers: dict[str, str]) -> bytes:
-    with TestClient(create_app(build_store(seed))) as fresh:
+    with TestClient(create_app(load_stores(seed))) as fresh:
         return fresh.get(f"{URL}?page_size=100", headers=headers).content
 
 

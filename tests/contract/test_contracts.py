@@ -18,7 +18,7 @@ import schemathesis
 from schemathesis import GenerationMode
 
 from billing_mock.app import create_app
-from billing_mock.build import build_store
+from billing_mock.data.stores import load_stores
 from tests.conftest import fixture_users
 
 OPS = fixture_users()["ops@unpod.dev"]  # member of every fixture organisation
@@ -40,7 +40,7 @@ def load(name: str, app: Any = None, max_examples: int = 40) -> Any:
     """The contract `name` as the app serves it, with positive and negative generation,
     derandomised so a failure reproduces as it was reported.
     """
-    app = app or create_app(build_store(42), validate_responses=True)
+    app = app or create_app(load_stores(42), validate_responses=True)
     schema = schemathesis.openapi.from_asgi(f"/openapi/{name}.json", app)
     schema.config.generation.update(
         modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],

@@ -13,14 +13,17 @@ import schemathesis
 from schemathesis import GenerationMode
 
 from billing_mock.app import create_app
-from billing_mock.build import build_store
+from billing_mock.data.stores import load_stores
+from billing_mock.settings import Settings
 from tests.contract.test_contracts import load
 
 TOKEN = "test-token"
 HEADERS = {"X-Mock-Control-Token": TOKEN}
 HANDLES = ("recalll.co", "northwind.io", "tinylabs.dev", "sakura.jp", "lumen.studio")
 
-control = load("control", create_app(build_store(42), validate_responses=True, control_token=TOKEN))
+control = load(
+    "control", create_app(load_stores(42), Settings(control_token=TOKEN), validate_responses=True)
+)
 # Like every API of the mock, the control API ignores query parameters its contract does
 # not declare (OpenAPI has no way to say they are refused), so an undeclared one is not
 # invalid input: without this, a negative case whose only other fault is the missing

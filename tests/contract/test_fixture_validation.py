@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import pytest
-import yaml
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -34,29 +33,28 @@ from billing_mock.apis.razorpay import wire as razorpay_wire
 from billing_mock.apis.registry import APIS, api_named
 from billing_mock.apis.stripe import wire as stripe_wire
 from billing_mock.apis.unpod import wire as unpod_wire
-from billing_mock.build import build_store
+from billing_mock.data.fixtures import load_fixtures
+from billing_mock.data.stores import load_stores
 from billing_mock.domain import lifecycle
 from billing_mock.domain.errors import BillingMockError
 from billing_mock.domain.identifiers import processor_id
 from billing_mock.domain.models import Account, BillingCycle, Order, Role, User
-from billing_mock.domain.pagination import paginate
+from billing_mock.domain.pagination import page_of, paginate
 from billing_mock.domain.scenarios import SCENARIOS, apply_scenario
 from billing_mock.domain.store import Store
-from billing_mock.fixtures import load_fixtures
-from tests.conftest import OPENAPI
 
 T = TypeVar("T")
 Rendered = Iterator[tuple[str, Any]]
 """(operationId, or `components/schemas/<Name>` for a part shown in several, and the body)."""
 
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when built in: the Razorpay contract is 3,000 lines."""
-
 SEEDS = (1, 42, 2026)
 FIXTURES = load_fixtures()
 HANDLES = tuple(org.handle for org in FIXTURES.organisations)
 ORIGIN = "http://127.0.0.1:8000"
-"""What handlers' `_origin()` returns for a request to the mock on its default port."""
+"""The origin of a request to the mock on its default port."""
+STRIPE_URL = ORIGIN + api_named("stripe").base_path
+RAZORPAY_URL = ORIGIN + api_named("razorpay").base_path
+"""What `request_state.api_url()` returns in a request to each API on that origin."""
 UNPOD_PAGE_SIZE = 20
 """`get_billing_data`'s default page_size."""
 MAX_SHOWN = 25
@@ -69,9 +67,9 @@ class Contract:
     and `nullable` is understood (OAS 3.0).
     """
 
-    def __init__(self, spec: str) -> None:
-        self.document = yaml.load((OPENAPI / spec).read_text(encoding="utf-8"), Loader=YAML_LOADER)
-        self.uri = f"urn:billing-mock:openapi:{spec}"
+    def __init__(self, api: str) -> None:
+        self.document = api_named(api).contract.document
+        self.uri = f"urn:billing-mock:openapi:{api}"
         resource = Resource.from_contents(self.document, default_specification=DRAFT4)
         self.registry: Registry[Any] = Registry().with_resource(self.uri, resource)
         self.pointers = dict(self._success_schemas())
@@ -147,12 +145,12 @@ def non_json(value: Any, path: str = "$") -> Iterator[str]:
 
 @functools.cache
 def contract(api: str) -> Contract:
-    return Contract(api_named(api).spec)
+    return Contract(api)
 
 
 @functools.cache
 def _store(seed: int) -> Store:
-    return build_store(seed)
+    return load_stores(seed).default
 
 
 def failures(seed: int, handle: str, api: str, rendered: Iterable[tuple[str, Any]]) -> list[str]:
@@ -213,7 +211,7 @@ def render_unpod(store: Store, handle: str) -> Rendered:
 
 def render_stripe(store: Store, handle: str) -> Rendered:
     """The getStripeBillingDetails body; its invoices are `wire.invoice`, as on the hosted page."""
-    yield "getStripeBillingDetails", stripe_wire.billing_details(store.account(handle), ORIGIN)
+    yield "getStripeBillingDetails", stripe_wire.billing_details(store.account(handle), STRIPE_URL)
 
 
 def render_cognita(store: Store, handle: str) -> Rendered:
@@ -238,9 +236,9 @@ def render_razorpay(store: Store, handle: str) -> Rendered:
     subscription = _razorpay_subscription(store, account)
     yield "getMySubscription", subscription
     yield "getSubscription", subscription
-    yield "listSubscriptions", razorpay_wire.subscription_list([subscription], 1, 1, 20)
+    yield "listSubscriptions", razorpay_wire.subscription_list(page_of([subscription], 1, 20))
     for invoice in account.invoices:
-        yield "components/schemas/Invoice", razorpay_wire.invoice(invoice, ORIGIN)
+        yield "components/schemas/Invoice", razorpay_wire.invoice(invoice, RAZORPAY_URL)
     for payment in account.payments:
         yield "components/schemas/Payment", razorpay_wire.payment(payment)
     notes = {"source": "fixture validation"}
@@ -251,7 +249,7 @@ def render_razorpay(store: Store, handle: str) -> Rendered:
     yield from _razorpay_checkouts(store, handle)
     for changed, result in _plan_changes(store, handle):
         plan = store.plan(result.subscription.plan_id)
-        yield "changePlan", razorpay_wire.plan_change(result, changed, plan, ORIGIN)
+        yield "changePlan", razorpay_wire.plan_change(result, changed, plan, RAZORPAY_URL)
 
 
 def _razorpay_subscription(store: Store, account: Account) -> dict[str, Any]:
@@ -304,7 +302,7 @@ def _razorpay_checkouts(store: Store, handle: str) -> Rendered:
         yield "createCheckout", razorpay_wire.checkout(order, plan, account, user, store.gateway)
         account, result = _confirmed(store, handle, checkout)
         current = store.plan(account.subscription.plan_id)
-        yield "confirmCheckout", razorpay_wire.confirmation(result, account, current, ORIGIN)
+        yield "confirmCheckout", razorpay_wire.confirmation(result, account, current, RAZORPAY_URL)
 
 
 def _confirmed(

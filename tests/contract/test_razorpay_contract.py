@@ -22,7 +22,7 @@ from hypothesis import settings
 from schemathesis import GenerationMode
 
 from billing_mock.app import create_app
-from billing_mock.build import build_store
+from billing_mock.data.stores import load_stores
 from tests.conftest import FIXTURES, fixture_users
 from tests.contract.test_contracts import load
 
@@ -68,8 +68,9 @@ def complete(case: schemathesis.Case) -> None:
         query["from"], query["to"] = query["to"], query["from"]
 
 
-STORE = build_store(42)
-razorpay = load("razorpay-billing", create_app(STORE, validate_responses=True))
+STORES = load_stores(42)
+STORE = STORES.default
+razorpay = load("razorpay-billing", create_app(STORES, validate_responses=True))
 
 
 @pytest.mark.parametrize("org", list(OWNERS))

@@ -26,7 +26,7 @@ import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from billing_mock.app import create_app
-from billing_mock.build import build_store
+from billing_mock.data.stores import load_stores
 from tests.conftest import fixture_users
 from tests.e2e.test_serve import _free_port
 
@@ -147,7 +147,7 @@ def contract_test(
 
 
 def _mock() -> ASGIApp:
-    return create_app(build_store(42))  # type: ignore[no-any-return]
+    return create_app(load_stores(42))  # type: ignore[no-any-return]
 
 
 def test_the_mock_conforms_and_writes_junit(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Architecture rules, read from the source with `ast`: what may import what, and spec <-> handlers.
+"""Architecture rules, read from the source with `ast`: the layers and what each may import,
+what the top of the package holds, module size, and spec <-> handlers.
 
 Each rule is a function from a source tree (or spec and handler files) to a list of
 violations, so the tests below run it on the real tree and on small bad trees built in
@@ -14,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from billing_mock.apis.common.naming import snake_case
 from billing_mock.apis.registry import APIS
-from billing_mock.naming import snake_case
 from tests.conftest import OPENAPI, ROOT
 
 SRC = ROOT / "src"
@@ -25,6 +26,25 @@ APIS_PACKAGE = f"{PACKAGE}.apis"
 
 WEB_FRAMEWORKS = frozenset({"connexion", "starlette", "uvicorn", "schemathesis"})
 """Top-level packages the domain must not import: it knows nothing of HTTP or testing it."""
+
+LAYERS: dict[str, frozenset[str]] = {
+    "domain": frozenset(),
+    "contract": frozenset(),
+    "data": frozenset({"domain"}),
+    "server": frozenset({"domain", "contract", "data", "settings"}),
+    "apis": frozenset({"domain", "contract", "data", "server", "settings"}),
+    "settings": frozenset(),
+}
+"""Each layer (a package, or the `settings` module, under billing_mock) and the layers
+below it that it may import; nothing may import `app` or `cli` (the entry points)."""
+
+TOP_LEVEL = frozenset({"__init__.py", "cli.py", "app.py", "settings.py", *LAYERS})
+"""What the top of `src/billing_mock/` may hold: the entry points and the layers."""
+
+SHARED_API_PACKAGES = frozenset({"common"})
+"""Packages under `apis/` that are no API: what two or more APIs share."""
+
+MAX_MODULE_LINES = 400
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when built in: the Razorpay contract is 3,000 lines."""
@@ -122,13 +142,54 @@ def domain_import_violations(src: Path, root: Path | None = None) -> list[str]:
     return found
 
 
+def layer_import_violations(src: Path, root: Path | None = None) -> list[str]:
+    """Imports, in a layer of `LAYERS`, of a part of the package that is neither in the
+    same layer nor in one it may import (`app` and `cli` are in none).
+    """
+    found = []
+    for layer, allowed in LAYERS.items():
+        folder = src / PACKAGE / layer
+        paths = sorted(folder.rglob("*.py")) if folder.is_dir() else [folder.with_suffix(".py")]
+        for path in (path for path in paths if path.is_file()):
+            for item in imports(path, src):
+                if not _within(item.name, PACKAGE) or item.name == PACKAGE:
+                    continue
+                target = item.name.split(".")[1]
+                if target != layer and target not in allowed:
+                    found.append(f"{item.where(root or src)}  ({layer} may not import {target})")
+    return found
+
+
+def top_level_violations(src: Path) -> list[str]:
+    """Files and folders at the top of `src/billing_mock/` that are no entry point or layer."""
+    return [
+        f"{PACKAGE}/{path.name}: the top holds only {', '.join(sorted(TOP_LEVEL))}"
+        for path in sorted((src / PACKAGE).iterdir())
+        if path.name not in TOP_LEVEL and path.name != "__pycache__"
+    ]
+
+
+def long_module_violations(src: Path, limit: int = MAX_MODULE_LINES) -> list[str]:
+    """Modules under `src/` longer than `limit` lines."""
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > limit:
+            found.append(f"{_shown(path, src)}: {lines} lines (at most {limit})")
+    return found
+
+
 def cross_api_import_violations(src: Path, root: Path | None = None) -> list[str]:
     """Imports in one API package (`billing_mock/apis/<name>/`) of another API package, or
-    of the registry (which imports them all). `apis/base.py` and `apis/registry.py`
-    themselves are shared and may import anything.
+    of the registry (which imports them all). `apis/base.py`, `apis/binding.py`,
+    `apis/registry.py` and the shared packages (`apis/common/`) are no API.
     """
     apis_dir = src / PACKAGE / "apis"
-    names = sorted(path.parent.name for path in apis_dir.glob("*/__init__.py"))
+    names = sorted(
+        path.parent.name
+        for path in apis_dir.glob("*/__init__.py")
+        if path.parent.name not in SHARED_API_PACKAGES
+    )
     found = []
     for name in names:
         for path in sorted((apis_dir / name).rglob("*.py")):
@@ -211,7 +272,8 @@ def _binding_violations(api: ApiSources, root: Path) -> list[str]:
 def _registered() -> list[ApiSources]:
     """The APIs of `apis.registry.APIS`, with their spec and handlers files."""
     return [
-        ApiSources(api.name, OPENAPI / api.spec, Path(str(api.handlers.__file__))) for api in APIS
+        ApiSources(api.name, OPENAPI / api.contract_file, Path(str(api.handlers.__file__)))
+        for api in APIS
     ]
 
 
@@ -232,6 +294,21 @@ def test_no_api_package_imports_another() -> None:
     assert not violations, _report(violations)
 
 
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    violations = layer_import_violations(SRC, ROOT)
+    assert not violations, _report(violations)
+
+
+def test_the_top_of_the_package_holds_only_entry_points_and_layers() -> None:
+    violations = top_level_violations(SRC)
+    assert not violations, _report(violations)
+
+
+def test_no_module_is_longer_than_the_limit() -> None:
+    violations = long_module_violations(SRC)
+    assert not violations, _report(violations)
+
+
 def test_every_operation_has_a_handler_and_every_handler_an_operation() -> None:
     violations = operation_handler_violations(_registered(), OPENAPI, ROOT)
     assert not violations, _report(violations)
@@ -244,9 +321,14 @@ def test_the_rules_see_the_real_tree() -> None:
     assert any(imports(path, SRC) for path in domain_files)
     registered = _registered()
     packages = {path.parent.name for path in (SRC / PACKAGE / "apis").glob("*/__init__.py")}
+    packages -= SHARED_API_PACKAGES
     assert {api.name for api in registered} == packages, "every API package is registered"
     assert all(defined_functions(api.handlers) for api in registered)
     assert sum(1 for api in registered for _ in operation_ids(api.spec)) > len(registered)
+    for layer in LAYERS:
+        folder = SRC / PACKAGE / layer
+        assert folder.is_dir() or folder.with_suffix(".py").is_file(), f"layer {layer} is gone"
+    assert any(imports(path, SRC) for path in (SRC / PACKAGE / "server").rglob("*.py"))
 
 
 # --- the rules fail on bad trees ---------------------------------------------------------
@@ -389,3 +471,44 @@ def test_operation_rule_fails_on_a_missing_spec(tmp_path: Path) -> None:
     assert operation_handler_violations([api], tmp_path / "openapi", tmp_path) == [
         "API 'things': its spec openapi/gone.yaml is missing"
     ]
+
+
+def test_layer_rule_fails_on_an_import_from_above(tmp_path: Path) -> None:
+    src = _write(
+        tmp_path,
+        {
+            "billing_mock/server/good.py": (
+                "from billing_mock.domain.store import Store\nfrom billing_mock import settings\n"
+                "from billing_mock.server.routing import Mounts\n"
+            ),
+            "billing_mock/server/bad.py": "from billing_mock.apis.registry import APIS\n",
+            "billing_mock/data/bad.py": "def f():\n    from ..server import errors\n",
+            "billing_mock/contract/bad.py": "import billing_mock.app\n",
+            "billing_mock/settings.py": "from billing_mock.domain import money\n",
+        },
+    )
+    assert layer_import_violations(src) == [
+        "billing_mock/contract/bad.py:1: import billing_mock.app  (contract may not import app)",
+        "billing_mock/data/bad.py:2: from ..server import errors  (data may not import server)",
+        "billing_mock/server/bad.py:1: from billing_mock.apis.registry import APIS"
+        "  (server may not import apis)",
+        "billing_mock/settings.py:1: from billing_mock.domain import money"
+        "  (settings may not import domain)",
+    ]
+
+
+def test_top_level_rule_fails_on_a_loose_module(tmp_path: Path) -> None:
+    src = _write(
+        tmp_path,
+        {"billing_mock/cli.py": "", "billing_mock/server/x.py": "", "billing_mock/helpers.py": ""},
+    )
+    assert top_level_violations(src) == [
+        f"billing_mock/helpers.py: the top holds only {', '.join(sorted(TOP_LEVEL))}"
+    ]
+
+
+def test_length_rule_fails_on_a_long_module(tmp_path: Path) -> None:
+    src = _write(
+        tmp_path, {"billing_mock/short.py": "x = 1\n" * 3, "billing_mock/long.py": "x = 1\n" * 4}
+    )
+    assert long_module_violations(src, limit=3) == ["billing_mock/long.py: 4 lines (at most 3)"]

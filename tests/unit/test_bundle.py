@@ -9,6 +9,7 @@ import yaml
 
 from billing_mock.cli import main
 from billing_mock.contract.bundle import bundle
+from billing_mock.contract.documents import Contract
 from tests.conftest import OPENAPI
 
 
@@ -31,7 +32,7 @@ def test_bundle_inlines_a_reference_to_another_file(tmp_path: Path) -> None:
         "components": {"schemas": {"Price": {"$ref": "money.yaml#/Money"}}},
     }
     (tmp_path / "api.yaml").write_text(yaml.safe_dump(document))
-    bundled = bundle(tmp_path / "api.yaml")
+    bundled = bundle(Contract.from_path(tmp_path / "api.yaml"))
     assert bundled["components"]["schemas"]["Price"] == {
         "type": "string",
         "description": "Major units.",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from billing_mock.fixtures import FixtureError, load_fixtures
+from billing_mock.data.fixtures import FixtureError, load_fixtures
 from tests.conftest import FIXTURES
 
 

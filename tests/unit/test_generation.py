@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from billing_mock.build import build_store
+from billing_mock.data.stores import load_stores
 from billing_mock.domain.models import ChargeType, InvoiceStatus
 from billing_mock.domain.store import Store
 
@@ -14,7 +14,7 @@ SEEDS = [0, 1, 42, 2026]
 
 @pytest.fixture(params=SEEDS, scope="module")
 def seeded(request: pytest.FixtureRequest) -> Store:
-    return build_store(request.param)
+    return load_stores(request.param).default
 
 
 def test_totals_are_line_items_plus_tax(seeded: Store) -> None:
@@ -79,7 +79,7 @@ def test_ids_are_unique_across_organisations(seeded: Store) -> None:
 
 
 def test_statuses_are_a_realistic_mix() -> None:
-    stores = [build_store(seed) for seed in range(20)]
+    stores = [load_stores(seed).default for seed in range(20)]
     statuses = [
         invoice.status
         for store in stores
@@ -93,6 +93,6 @@ def test_statuses_are_a_realistic_mix() -> None:
 
 
 def test_same_seed_same_history_other_seed_other_history() -> None:
-    first, again, other = build_store(7), build_store(7), build_store(8)
+    first, again, other = load_stores(7).default, load_stores(7).default, load_stores(8).default
     assert first.invoices("recalll.co") == again.invoices("recalll.co")
     assert first.invoices("recalll.co") != other.invoices("recalll.co")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing_mock.build import build_store
+from billing_mock.data.stores import load_stores
 from billing_mock.domain import errors, lifecycle
 from billing_mock.domain.models import BillingCycle, OrderStatus, SubscriptionStatus
 from billing_mock.domain.store import Store
@@ -33,7 +33,7 @@ def _confirm(store: Store, order_id: str, payment_id: str) -> lifecycle.Confirma
 
 
 def test_checkout_prices_the_order_after_coupon_and_gst() -> None:
-    store = build_store(42)
+    store = load_stores(42).default
     order_id = _order(store, "launch20")  # codes match in any letter case
     order = store.account(LUMEN).orders[-1]
     assert order.id == order_id
@@ -47,7 +47,7 @@ def test_checkout_prices_the_order_after_coupon_and_gst() -> None:
 
 
 def test_confirm_activates_once_and_is_idempotent_for_the_same_payment() -> None:
-    store = build_store(42)
+    store = load_stores(42).default
     order_id = _order(store)
     first = _confirm(store, order_id, "pay_AAAAAAAAAAAAAA")
     again = _confirm(store, order_id, "pay_AAAAAAAAAAAAAA")
@@ -61,7 +61,7 @@ def test_confirm_activates_once_and_is_idempotent_for_the_same_payment() -> None
 
 
 def test_concurrent_confirms_of_one_order_record_one_payment() -> None:
-    store = build_store(42)
+    store = load_stores(42).default
     order_id = _order(store)
     outcomes: list[str] = []
     barrier = threading.Barrier(8)
@@ -85,7 +85,7 @@ def test_concurrent_confirms_of_one_order_record_one_payment() -> None:
 
 
 def test_refused_transition_leaves_the_account_as_it_was() -> None:
-    store = build_store(42)
+    store = load_stores(42).default
     before = store.account("recalll.co")
     plan = store.plan("scale")
     with pytest.raises(errors.SubscriptionAlreadyActive):
@@ -101,7 +101,7 @@ def test_refused_transition_leaves_the_account_as_it_was() -> None:
 
 
 def test_expired_and_inapplicable_coupons_are_refused() -> None:
-    store = build_store(42)
+    store = load_stores(42).default
     with pytest.raises(errors.CouponExpired):
         _order(store, "DIWALI25")
     plan = store.plan("growth")
@@ -120,7 +120,7 @@ def test_expired_and_inapplicable_coupons_are_refused() -> None:
 
 
 def test_reset_forgets_every_change() -> None:
-    store = build_store(42)
+    store = load_stores(42).default
     before = store.account(LUMEN)
     _confirm(store, _order(store), "pay_AAAAAAAAAAAAAA")
     store.reset()

@@ -8,8 +8,10 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
-from billing_mock.request_state import Range, Settings, StoreMiddleware
-from billing_mock.response_cache import ResponseCache
+from billing_mock.apis.registry import APIS
+from billing_mock.server.request_state import StoreMiddleware
+from billing_mock.server.response_cache import ResponseCache
+from billing_mock.settings import Range, Settings
 
 UNPOD = "/api/v2/platform/organisation/billing/"
 
@@ -18,6 +20,13 @@ class FakeStore:
     """Only what the cache reads of a Store."""
 
     version = 0
+
+
+class FakeStores:
+    """Only what StoreMiddleware reads of Stores: the default Store."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.default = store
 
 
 class Inner:
@@ -39,8 +48,8 @@ class Inner:
 
 
 def _app(inner: Inner, store: FakeStore, settings: Settings | None = None, budget: int = 10_000):
-    cache = ResponseCache(inner, budget=budget)
-    return StoreMiddleware(cache, store=store, settings=settings or Settings())
+    cache = ResponseCache(inner, mounts=APIS, budget=budget)
+    return StoreMiddleware(cache, stores=FakeStores(store), settings=settings or Settings())
 
 
 def _get(app: Any, path: str = UNPOD, method: str = "GET", **headers: str) -> Message:

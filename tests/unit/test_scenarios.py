@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from billing_mock import accounts, generation
-from billing_mock.accounts import AccountGenerator
-from billing_mock.build import build_store
+from billing_mock.data.accounts import AccountGenerator
+from billing_mock.data.fixtures import load_fixtures
+from billing_mock.data.stores import load_stores
 from billing_mock.domain import lifecycle, scenarios
 from billing_mock.domain.errors import Conflict, InvalidRequest
 from billing_mock.domain.models import (
@@ -42,7 +42,7 @@ from billing_mock.domain.scenarios import (
 )
 from billing_mock.domain.store import Store
 from billing_mock.domain.tax import tax_on
-from billing_mock.fixtures import load_fixtures
+from billing_mock.domain.terms import TRIAL
 from tests.contract.test_fixture_validation import RENDERERS, failures
 
 SEED = 42
@@ -67,7 +67,7 @@ CHANGES = {
 
 @functools.cache
 def _store() -> Store:
-    return build_store(SEED)
+    return load_stores(SEED).default
 
 
 def _applied(name: str, handle: str) -> tuple[Account, Account, datetime]:
@@ -355,7 +355,7 @@ def test_scenario_leaves_the_store_unchanged(name: str, handle: str) -> None:
     held = {h: store.account(h) for h in HANDLES}
     _applied(name, handle)
     assert all(store.account(h) is held[h] for h in HANDLES)
-    fresh = build_store(SEED)
+    fresh = load_stores(SEED).default
     assert all(held[h] == fresh.account(h) for h in HANDLES)
     assert [store.invoice_by_reference(i.reference)[1] for i in held[handle].invoices] == list(
         held[handle].invoices
@@ -402,7 +402,7 @@ def test_a_first_invoice_is_one_cycle_of_the_plan_after_a_trial(handle: str) -> 
     assert invoice.subtotal == plan.price(before.organisation.currency)
     current = after.subscription
     assert current.current_period_start == start_of_day(invoice.period_start)
-    assert current.started_at == current.current_period_start - scenarios.TRIAL
+    assert current.started_at == current.current_period_start - TRIAL
 
 
 def test_an_invoice_within_its_terms_is_issued_in_advance_of_its_period() -> None:
@@ -478,11 +478,6 @@ def test_scenarios_are_named_described_and_listed_in_the_documented_order() -> N
         assert scenario.name == name
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", name)
         assert re.fullmatch(r"[A-Z][^.]*[^ ]\.", scenario.description), scenario.description
-
-
-def test_trial_and_payment_terms_match_generation() -> None:
-    assert scenarios.TRIAL == accounts.TRIAL
-    assert scenarios.PAYMENT_TERMS == generation.PAYMENT_TERMS
 
 
 # --- every API shows a scenario as its contract says ---------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from billing_mock.apis.base import ApiModule
+from billing_mock.contract.documents import Contract
 
 CONFORMS = 0
 DRIFT = 1
@@ -34,12 +34,19 @@ that should stay out of shell history)."""
 @dataclass(frozen=True, slots=True)
 class Target:
     """One run: an API's contract against the deployment at `base_url` (its origin; the
-    API's base path is appended).
+    API's `base_path` is appended).
+
+    name      the API's short name, for messages and report file names (`unpod`)
+    probe     a GET path under base_path that any accepted credential may call
+    config    Schemathesis TOML for business rules a schema cannot express ("" for none)
     """
 
-    api: ApiModule
-    spec: Path
+    name: str
+    contract: Contract
+    base_path: str
+    probe: str
     base_url: str
+    config: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     max_examples: int = 50
     seed: int | None = None
@@ -51,7 +58,7 @@ class Target:
     @property
     def api_url(self) -> str:
         """The API's root on the deployment: base URL plus the API's base path."""
-        return self.base_url.rstrip("/") + self.api.base_path
+        return self.base_url.rstrip("/") + self.base_path
 
 
 def parse_headers(lines: Sequence[str]) -> dict[str, str]:
@@ -72,11 +79,11 @@ def preflight(target: Target) -> tuple[int, str] | None:
     (exit status, message): UNREACHABLE or CREDENTIALS_REFUSED (401, or 403 on a probe
     every accepted credential may call).
     """
-    url = target.api_url + target.api.probe
+    url = target.api_url + target.probe
     try:
         response = requests.get(url, headers=target.headers, timeout=target.timeout)
     except requests.RequestException as error:
-        return UNREACHABLE, f"cannot reach {target.api.name} at {url}: {error}"
+        return UNREACHABLE, f"cannot reach {target.name} at {url}: {error}"
     if response.status_code in (401, 403):
         return (
             CREDENTIALS_REFUSED,
@@ -86,12 +93,14 @@ def preflight(target: Target) -> tuple[int, str] | None:
     return None
 
 
-def schemathesis_arguments(target: Target, config_file: Path | None) -> list[str]:
-    """The `st` command line for `target`: every check, both generation modes, all phases."""
+def schemathesis_arguments(target: Target, spec: Path, config_file: Path | None) -> list[str]:
+    """The `st` command line for `target`, its contract at `spec`: every check, both
+    generation modes, all phases.
+    """
     arguments = [] if config_file is None else ["--config-file", str(config_file)]
     arguments += [
         "run",
-        str(target.spec),
+        str(spec),
         "--url",
         target.api_url,
         "--checks",
@@ -126,18 +135,18 @@ def run(target: Target) -> int:
         status, message = refused
         print(f"billing-mock contract-test: {message}", file=sys.stderr)
         return status
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, target.contract.as_file() as spec:
         config = None
-        if target.api.contract_config:
+        if target.config:
             config = Path(scratch) / "schemathesis.toml"
-            config.write_text(target.api.contract_config, encoding="utf-8")
+            config.write_text(target.config, encoding="utf-8")
         command = [
             sys.executable,
             "-m",
             "schemathesis.cli",
-            *schemathesis_arguments(target, config),
+            *schemathesis_arguments(target, spec, config),
         ]
         status = subprocess.run(command, check=False).returncode
     verdict = "conforms to" if status == 0 else "DRIFTS from"
-    print(f"billing-mock contract-test: {target.api_url} {verdict} {target.spec.name}")
+    print(f"billing-mock contract-test: {target.api_url} {verdict} {target.contract.name}")
     return CONFORMS if status == 0 else DRIFT

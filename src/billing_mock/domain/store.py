@@ -1,17 +1,19 @@
 """The mock's state: the fixtures plus the accounts generation built from them for one seed.
 
-Passed in to `create_app`, never a module global; `reset()` returns it to the state the
-fixtures and the seed define. Every change (`update`, with a `lifecycle` transition)
+Passed in to `create_app` (through `data.stores.Stores`), never a module global; `reset()`
+returns it to the state the fixtures and the seed define. A scenario asked for by one
+request is a view (`in_scenario`): the same state, every account read shown in the
+scenario, writes applied to the real state. Every change (`update`, with a `lifecycle` transition)
 validates first and then swaps one immutable Account under a lock, so a failed request
 never leaves state half-changed.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -37,10 +39,6 @@ from billing_mock.domain.scenarios import apply_scenario
 
 T = TypeVar("T")
 
-requested_scenario: ContextVar[str | None] = ContextVar("requested_scenario", default=None)
-"""A scenario asked for by the current unit of work (a request's `X-Mock-Scenario`): every
-account read in it is shown in that state; writes still apply to the real state."""
-
 
 class AccountSource(Protocol):
     """Builds accounts (see accounts.AccountGenerator)."""
@@ -52,6 +50,16 @@ class AccountSource(Protocol):
     def usage(self, org: Organisation, plan: Plan, subscription: Subscription) -> UsageSummary:
         """Usage of the subscription's current period on `plan`."""
         ...
+
+
+@dataclasses.dataclass(slots=True)
+class _State:
+    """What changes: shared by a Store and its scenario views."""
+
+    accounts: dict[str, Account]
+    invoices: dict[str, tuple[str, Invoice]]
+    version: int = 0
+    lock: threading.RLock = dataclasses.field(default_factory=threading.RLock)
 
 
 class Store:
@@ -92,18 +100,26 @@ class Store:
             handle: self._scenario(source.account(org, self._plans[org.plan_id]), org.scenario)
             for handle, org in self._organisations.items()
         }
-        self._accounts: dict[str, Account] = {}
-        self._invoices: dict[str, tuple[str, Invoice]] = {}
-        self._lock = threading.RLock()
-        self._version = 0
+        self._state = _State({}, {})
+        self._requested: str | None = None
         self.reset()
+
+    def in_scenario(self, name: str) -> Store:
+        """A view of this Store in which every account read is shown in scenario `name`
+        (a request's `X-Mock-Scenario`); it shares the state, so writes through it apply
+        to the real accounts. Reads raise UnknownScenario for an unknown name.
+        """
+        # A shallow copy shares every mapping and the state; only the scenario differs.
+        view = copy.copy(self)
+        view._requested = name
+        return view
 
     @property
     def version(self) -> int:
         """A number that changes whenever any account changes (a write or a reset), so
         whatever was derived from the state can be kept until it does.
         """
-        return self._version
+        return self._state.version
 
     def reset(self, handle: str | None = None) -> None:
         """Return every account, or only the organisation `handle`'s, to what the fixtures
@@ -111,21 +127,22 @@ class Store:
         """
         if handle is not None:
             self.organisation(handle)
-        with self._lock:
+        state = self._state
+        with state.lock:
             if handle is None:
-                self._accounts = dict(self._initial)
+                state.accounts = dict(self._initial)
             else:
-                self._accounts[handle] = self._initial[handle]
-            self._version += 1
-            self._invoices = {
+                state.accounts[handle] = self._initial[handle]
+            state.version += 1
+            state.invoices = {
                 invoice.reference: (owner, invoice)
-                for owner, account in self._accounts.items()
+                for owner, account in state.accounts.items()
                 for invoice in account.invoices
             }
 
     def scenario_of(self, handle: str) -> str | None:
         """The scenario the organisation is shown in: the request's, else its fixture's."""
-        return requested_scenario.get() or self.organisation(handle).scenario
+        return self._requested or self.organisation(handle).scenario
 
     def _scenario(self, account: Account, name: str | None) -> Account:
         if not name:
@@ -157,6 +174,10 @@ class Store:
             return self._plans[plan_id]
         except KeyError:
             raise PlanNotFound(plan_id) from None
+
+    def plan_of(self, account: Account) -> Plan:
+        """The plan `account`'s subscription is on; raises PlanNotFound."""
+        return self.plan(account.subscription.plan_id)
 
     def users(self) -> tuple[User, ...]:
         """Every user, in fixture order."""
@@ -194,9 +215,9 @@ class Store:
         raises OrganisationNotFound (and UnknownScenario for an unknown requested one).
         """
         self.organisation(handle)
-        with self._lock:
-            account = self._accounts[handle]
-        return self._scenario(account, requested_scenario.get())
+        with self._state.lock:
+            account = self._state.accounts[handle]
+        return self._scenario(account, self._requested)
 
     def invoices(self, handle: str) -> Sequence[Invoice]:
         """The organisation's invoices, newest first; raises OrganisationNotFound."""
@@ -204,8 +225,8 @@ class Store:
 
     def invoice_by_reference(self, reference: str) -> tuple[Organisation, Invoice]:
         """The invoice with this processor id (`in_...`) and its organisation; raises NotFound."""
-        with self._lock:
-            found = self._invoices.get(reference)
+        with self._state.lock:
+            found = self._state.invoices.get(reference)
         if found is None:
             raise InvoiceNotFound()
         return self._organisations[found[0]], found[1]
@@ -222,8 +243,9 @@ class Store:
         changed. Raises OrganisationNotFound.
         """
         self.organisation(handle)
-        with self._lock:
-            before = self._accounts[handle]
+        state = self._state
+        with state.lock:
+            before = state.accounts[handle]
             after, result = change(before)
             if after is before:
                 return after, result
@@ -236,8 +258,8 @@ class Store:
                     after.organisation, self.plan(subscription.plan_id), subscription
                 )
                 after = dataclasses.replace(after, usage=usage)
-            self._accounts[handle] = after
-            self._version += 1
+            state.accounts[handle] = after
+            state.version += 1
             for invoice in after.invoices[: len(after.invoices) - len(before.invoices)]:
-                self._invoices[invoice.reference] = (handle, invoice)
+                state.invoices[invoice.reference] = (handle, invoice)
             return after, result

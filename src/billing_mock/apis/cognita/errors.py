@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from billing_mock.http_errors import Failure
+from billing_mock.server.errors import Failure
 
 MESSAGES = {
     "NotAuthenticated": "Unauthorized",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from billing_mock.apis.cognita import wire
-from billing_mock.domain import lifecycle
+from billing_mock.domain import billing
 from billing_mock.domain.access import organisation_for
-from billing_mock.domain.models import Account, BillingCycle
+from billing_mock.domain.models import BillingCycle
 from billing_mock.domain.store import Store
 
 FETCHED = "Organization billing details fetched successfully"
@@ -26,7 +26,7 @@ def get_organization_billing(
         store, token_info["user"], store.organisation_by_id(org_id).handle
     ).handle
     account = store.account(handle)
-    return _ok(FETCHED, wire.bill(account, store.plan(account.subscription.plan_id)))
+    return _ok(FETCHED, wire.bill(account, store.plan_of(account)))
 
 
 def update_plan(
@@ -35,7 +35,7 @@ def update_plan(
     """POST /orgs/{orgId}/billing/plan ("Update Plan", seed 004 sidebar).
 
     In: `{planId, billingCycle: monthly|yearly}` (the contract validated its shape).
-    Out: the envelope with the Bill after the change, prorated as `lifecycle.change_plan`
+    Out: the envelope with the Bill after the change, prorated as `billing.change_plan`
     does (an upgrade's invoice shows in `invoices`). Raises OrganisationNotFound,
     PlanNotFound (404), PermissionDenied (403), PlanUnchanged (409) and
     NoActiveSubscription (409); state changes only when every check passed.
@@ -43,17 +43,10 @@ def update_plan(
     handle = organisation_for(
         store, token_info["user"], store.organisation_by_id(org_id).handle
     ).handle
-    new_plan = store.plan(body["planId"])
-    cycle = BillingCycle(body["billingCycle"])
-
-    def change(account: Account) -> tuple[Account, lifecycle.PlanChange]:
-        old_plan = store.plan(account.subscription.plan_id)
-        return lifecycle.change_plan(
-            account, old_plan, new_plan, cycle, now=store.as_of, seed=store.seed
-        )
-
-    account, _ = store.update(handle, change)
-    return _ok(PLAN_UPDATED, wire.bill(account, new_plan))
+    account, _ = billing.change_plan(
+        store, handle, body["planId"], BillingCycle(body["billingCycle"])
+    )
+    return _ok(PLAN_UPDATED, wire.bill(account, store.plan_of(account)))
 
 
 def _ok(message: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from billing_mock.apis.control import errors, handlers
 API = ApiModule(
     name="control",
     title="Mock control",
-    spec="control.yaml",
+    contract_file="control.yaml",
     base_path="/__mock",
     handlers=handlers,
     error_body=errors.error_body,
+    capabilities=frozenset(),
     probe="/scenarios",
-    vendor=False,
 )

@@ -13,7 +13,7 @@ import ipaddress
 from typing import Any
 
 from billing_mock.domain.errors import AuthenticationFailed, PermissionDenied
-from billing_mock.request_state import settings_of
+from billing_mock.server.request_state import settings_of
 
 TOKEN_INFO = {"sub": "control"}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from billing_mock.http_errors import Failure
+from billing_mock.server.errors import Failure
 
 TOKEN_REQUIRED = "Control token required: send the X-Mock-Control-Token header"
 TOKEN_INVALID = "Invalid control token"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from billing_mock.apis.timestamps import utc_seconds
+from billing_mock.apis.common.timestamps import utc_seconds
 from billing_mock.domain.models import Account, Invoice, Order, Payment, Subscription
 from billing_mock.domain.scenarios import Scenario
 

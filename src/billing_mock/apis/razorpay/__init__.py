@@ -1,6 +1,6 @@
 """Razorpay-backed subscription billing (seed 003): the subscription lifecycle, /api/billing."""
 
-from billing_mock.apis.base import ApiModule
+from billing_mock.apis.base import VENDOR, ApiModule
 from billing_mock.apis.razorpay import errors, handlers
 
 CONTRACT_CONFIG = """
@@ -23,10 +23,11 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403"]
 API = ApiModule(
     name="razorpay",
     title="Razorpay-backed subscription billing",
-    spec="razorpay-billing.yaml",
+    contract_file="razorpay-billing.yaml",
     base_path="/api/billing",
     handlers=handlers,
     error_body=errors.error_body,
+    capabilities=VENDOR,
     probe="/subscription/me",
     contract_config=CONTRACT_CONFIG,
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from billing_mock.domain.errors import AuthenticationFailed
 from billing_mock.domain.models import Membership, User
-from billing_mock.request_state import store_of
+from billing_mock.server.request_state import store_of
 
 
 def api_key(apikey: str, request: Any) -> dict[str, Any]:

@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-from billing_mock.http_errors import Failure
-from billing_mock.naming import snake_case
+from billing_mock.apis.common.naming import snake_case
+from billing_mock.server.errors import Failure
 
 REASONS = {
     "NotAuthenticated": "authentication_required",

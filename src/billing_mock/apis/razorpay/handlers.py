@@ -12,14 +12,15 @@ from typing import Any
 
 from connexion.lifecycle import ConnexionResponse
 
+from billing_mock.apis.common.invoice_pdf import pdf_response
 from billing_mock.apis.razorpay import signature, wire
-from billing_mock.documents import invoice_pdf
-from billing_mock.domain import lifecycle
+from billing_mock.domain import billing, lifecycle
 from billing_mock.domain.access import require_role
 from billing_mock.domain.errors import InvalidDateRange, InvoiceNotFound, SubscriptionNotFound
 from billing_mock.domain.models import Account, BillingCycle, Invoice, Membership, Order, Role
+from billing_mock.domain.pagination import page_of
 from billing_mock.domain.store import Store
-from billing_mock.request_state import request_origin
+from billing_mock.server.request_state import api_url
 
 PDF_CACHE_CONTROL = "private, max-age=3600"
 """Seed 003: "Cache headers are set for 1 hour"; private, as the invoice is the customer's."""
@@ -47,10 +48,7 @@ def list_subscriptions(
     require_role(_member(token_info))
     items = [_subscription(account, store) for account in _administered(store, token_info)]
     matching = [item for item in items if status is None or item["status"] == status]
-    start = (page - 1) * page_size
-    return wire.subscription_list(
-        matching[start : start + page_size], len(matching), page, page_size
-    )
+    return wire.subscription_list(page_of(matching, page, page_size))
 
 
 def get_subscription(store: Store, token_info: TokenInfo, id_: str) -> Body:
@@ -109,33 +107,20 @@ def confirm_checkout(store: Store, token_info: TokenInfo, body: Body) -> Body:
         return lifecycle.confirm(account, order_id, payment_id, now=store.as_of, seed=store.seed)
 
     account, result = store.update(member.organisation, change)
-    return wire.confirmation(
-        result, account, store.plan(account.subscription.plan_id), request_origin()
-    )
+    return wire.confirmation(result, account, store.plan_of(account), api_url())
 
 
 def change_plan(store: Store, token_info: TokenInfo, body: Body) -> Body:
-    """POST /plan-change (Owner, Admin): switch plan, prorated (see lifecycle.change_plan).
+    """POST /plan-change (Owner, Admin): switch plan, prorated (see billing.change_plan).
 
     In: `{planId, billingCycle?}` (default: the current cycle). Out: the PlanChange.
     Raises RoleRequired (403), PlanNotFound (404), NoActiveSubscription and
     PlanUnchanged (409).
     """
     member = _owner_or_admin(token_info)
-    new_plan = store.plan(body["planId"])
-
-    def change(account: Account) -> tuple[Account, lifecycle.PlanChange]:
-        current = account.subscription
-        cycle = (
-            BillingCycle(body["billingCycle"]) if "billingCycle" in body else current.billing_cycle
-        )
-        old_plan = store.plan(current.plan_id)
-        return lifecycle.change_plan(
-            account, old_plan, new_plan, cycle, now=store.as_of, seed=store.seed
-        )
-
-    account, result = store.update(member.organisation, change)
-    return wire.plan_change(result, account, new_plan, request_origin())
+    cycle = BillingCycle(body["billingCycle"]) if "billingCycle" in body else None
+    account, result = billing.change_plan(store, member.organisation, body["planId"], cycle)
+    return wire.plan_change(result, account, store.plan_of(account), api_url())
 
 
 def cancel_subscription(
@@ -180,16 +165,7 @@ def get_invoice_pdf(store: Store, token_info: TokenInfo, id_: str) -> ConnexionR
     account = store.account(_owner_or_admin(token_info).organisation)
     invoice = _invoice(account, id_)
     number = wire.invoice_number(invoice)
-    return ConnexionResponse(
-        status_code=200,
-        mimetype="application/pdf",
-        content_type="application/pdf",
-        body=invoice_pdf(account.organisation, invoice, number),
-        headers={
-            "Cache-Control": PDF_CACHE_CONTROL,
-            "Content-Disposition": f'inline; filename="{number}.pdf"',
-        },
-    )
+    return pdf_response(account.organisation, invoice, number, {"Cache-Control": PDF_CACHE_CONTROL})
 
 
 def export_payments(
@@ -227,7 +203,7 @@ def _owner_or_admin(token_info: TokenInfo) -> Membership:
 
 
 def _subscription(account: Account, store: Store) -> Body:
-    return wire.subscription(account, store.plan(account.subscription.plan_id))
+    return wire.subscription(account, store.plan_of(account))
 
 
 def _administered(store: Store, token_info: TokenInfo) -> list[Account]:

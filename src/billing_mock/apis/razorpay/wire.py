@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from billing_mock.apis.timestamps import utc_seconds
+from billing_mock.apis.common.timestamps import utc_seconds
 from billing_mock.domain.identifiers import processor_id
 from billing_mock.domain.lifecycle import Confirmation, PlanChange
 from billing_mock.domain.models import (
@@ -27,9 +27,8 @@ from billing_mock.domain.models import (
     SubscriptionStatus,
     User,
 )
+from billing_mock.domain.pagination import Page
 from billing_mock.domain.proration import Proration
-
-BASE_PATH = "/api/billing"
 
 STATUS = {
     SubscriptionStatus.TRIALING: "authenticated",
@@ -90,8 +89,10 @@ def invoice_number(item: Invoice) -> str:
     return f"INV-{item.number:05d}"
 
 
-def invoice(item: Invoice, origin: str) -> dict[str, Any]:
-    """The Invoice object; `pdfUrl` is absolute on `origin` (scheme://host[:port])."""
+def invoice(item: Invoice, api_url: str) -> dict[str, Any]:
+    """The Invoice object; `pdfUrl` is absolute under `api_url` (this API's root on the
+    server that answered: scheme://host[:port] and the base path).
+    """
     identity = invoice_id(item.reference)
     return {
         "id": identity,
@@ -116,7 +117,7 @@ def invoice(item: Invoice, origin: str) -> dict[str, Any]:
             }
             for line in item.line_items
         ],
-        "pdfUrl": f"{origin}{BASE_PATH}/invoices/{identity}/pdf",
+        "pdfUrl": f"{api_url}/invoices/{identity}/pdf",
     }
 
 
@@ -170,21 +171,23 @@ def checkout(
     }
 
 
-def confirmation(result: Confirmation, account: Account, plan: Plan, origin: str) -> dict[str, Any]:
+def confirmation(
+    result: Confirmation, account: Account, plan: Plan, api_url: str
+) -> dict[str, Any]:
     """The Confirmation object: the subscription, the payment and the paid invoice."""
     return {
         "subscription": subscription(account, plan),
         "payment": payment(result.payment),
-        "invoice": invoice(result.invoice, origin),
+        "invoice": invoice(result.invoice, api_url),
     }
 
 
-def plan_change(result: PlanChange, account: Account, plan: Plan, origin: str) -> dict[str, Any]:
+def plan_change(result: PlanChange, account: Account, plan: Plan, api_url: str) -> dict[str, Any]:
     """The PlanChange object: the subscription, its proration, and what was charged."""
     return {
         "subscription": subscription(account, plan),
         "proration": proration(result.proration),
-        "invoice": invoice(result.invoice, origin) if result.invoice else None,
+        "invoice": invoice(result.invoice, api_url) if result.invoice else None,
         "payment": payment(result.payment) if result.payment else None,
     }
 
@@ -208,17 +211,15 @@ def proration(item: Proration) -> dict[str, Any]:
     }
 
 
-def subscription_list(
-    items: list[dict[str, Any]], total: int, page: int, page_size: int
-) -> dict[str, Any]:
+def subscription_list(page: Page[dict[str, Any]]) -> dict[str, Any]:
     """The SubscriptionList object: one page of Subscription objects."""
     return {
         "entity": "collection",
-        "count": len(items),
-        "total": total,
-        "page": page,
-        "pageSize": page_size,
-        "items": items,
+        "count": len(page.items),
+        "total": page.count,
+        "page": page.number,
+        "pageSize": page.size,
+        "items": list(page.items),
     }
 
 

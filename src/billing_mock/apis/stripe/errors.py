@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from billing_mock.http_errors import Failure
+from billing_mock.server.errors import Failure
 
 MESSAGES = {
     "NotAuthenticated": "Unauthorized",

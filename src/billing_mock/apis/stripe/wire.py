@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from billing_mock.apis.timestamps import utc_seconds
+from billing_mock.apis.common.timestamps import utc_seconds
 from billing_mock.domain.models import Account, Invoice, InvoiceStatus, PaymentMethod, start_of_day
 
 STATUS = {
@@ -15,19 +15,23 @@ STATUS = {
 }
 
 
-def billing_details(account: Account, origin: str) -> dict[str, Any]:
-    """`{invoices[], paymentMethods[]}`; invoice URLs are absolute on `origin` (the mock)."""
+def billing_details(account: Account, api_url: str) -> dict[str, Any]:
+    """`{invoices[], paymentMethods[]}`; invoice URLs are absolute under `api_url` (this
+    API's root on the server that answered: scheme://host[:port] and the base path).
+    """
     return {
-        "invoices": [invoice(account, item, origin) for item in account.invoices],
+        "invoices": [invoice(account, item, api_url) for item in account.invoices],
         "paymentMethods": [payment_method(card) for card in account.payment_methods],
     }
 
 
-def invoice(account: Account, item: Invoice, origin: str) -> dict[str, Any]:
-    """One invoice; amounts are integers in the currency's ISO 4217 minor units."""
+def invoice(account: Account, item: Invoice, api_url: str) -> dict[str, Any]:
+    """One invoice; amounts are integers in the currency's ISO 4217 minor units; its
+    hosted page and PDF are under `api_url`.
+    """
     total = item.total.minor_units()
     paid = total if item.status is InvoiceStatus.PAID else 0
-    url = f"{origin}/v1/stripe/invoices/{item.reference}"
+    url = f"{api_url}/stripe/invoices/{item.reference}"
     return {
         "amountDue": total,
         "amountPaid": paid,

@@ -13,6 +13,7 @@ from functools import cache
 from dateutil.relativedelta import relativedelta
 from faker import Faker
 
+from billing_mock.data.invoices import FAKER_PROVIDERS, InvoiceGenerator, entity_seed
 from billing_mock.domain.identifiers import digest, processor_id, stable_uuid
 from billing_mock.domain.models import (
     Account,
@@ -33,7 +34,6 @@ from billing_mock.domain.models import (
 )
 from billing_mock.domain.money import Money
 from billing_mock.domain.terms import CUSTOMER_LEAD, TRIAL, TRIAL_AGE
-from billing_mock.generation import FAKER_PROVIDERS, InvoiceGenerator, entity_seed
 
 PAYMENT_METHODS = {"IN": ("card", "card", "upi", "netbanking")}
 """How customers pay, by country: Indian customers also use UPI and netbanking."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from billing_mock.domain.errors import AuthenticationFailed
-from billing_mock.request_state import store_of
+from billing_mock.server.request_state import store_of
 
 
 def bearer_token_info(token: str, request: Any) -> dict[str, Any]:

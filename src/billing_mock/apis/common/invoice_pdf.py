@@ -1,9 +1,31 @@
-"""Invoice documents: a PDF of an invoice, rendered with fpdf2."""
+"""Invoice documents: a PDF of an invoice, rendered with fpdf2, and the response that sends it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from connexion.lifecycle import ConnexionResponse
+
 from billing_mock.domain.models import Invoice, Organisation
 from billing_mock.domain.money import Money
+
+
+def pdf_response(
+    organisation: Organisation,
+    invoice: Invoice,
+    number: str,
+    headers: Mapping[str, str] | None = None,
+) -> ConnexionResponse:
+    """200 `application/pdf`: `invoice_pdf`, shown inline as `<number>.pdf`, with `headers`
+    added (the Razorpay-backed API's Cache-Control).
+    """
+    return ConnexionResponse(
+        status_code=200,
+        mimetype="application/pdf",
+        content_type="application/pdf",
+        body=invoice_pdf(organisation, invoice, number),
+        headers={**(headers or {}), "Content-Disposition": f'inline; filename="{number}.pdf"'},
+    )
 
 
 def invoice_pdf(organisation: Organisation, invoice: Invoice, number: str) -> bytes:

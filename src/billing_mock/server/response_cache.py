@@ -6,7 +6,8 @@ the same bytes), auth and request validation depend only on the request and the 
 and `Store.version` changes with every write and reset, which empties the cache. So a hit
 is exactly what the full pipeline would have answered, errors (401, 403, 404, 400) included.
 
-Never cached: anything but GET on a vendor API (the control API, writes), requests that
+Never cached: anything but GET on an API that declares `Capability.RESPONSE_CACHE` (so
+not the control API, nor writes), requests that
 steer the mock (`X-Mock-*`, `Prefer`), a server started with latency or faults, 5xx
 answers, and requests that ask for a fresh answer (`Cache-Control: no-cache` or
 `no-store`, `Pragma: no-cache`): that is how to time the full pipeline (`make bench`).
@@ -20,8 +21,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from billing_mock.apis.registry import api_for_path
-from billing_mock.request_state import settings_of, store_of
+from billing_mock.server.request_state import settings_of, store_of
+from billing_mock.server.routing import Capability, Mount, Mounts
 
 DEFAULT_BUDGET = 8 * 1024 * 1024
 """Bytes of response bodies kept; least recently used answers go first."""
@@ -47,12 +48,14 @@ class _Answer:
 class ResponseCache:
     """ASGI middleware; must sit inside `StoreMiddleware`, which puts the Store in the scope.
 
-    `budget` caps the bytes of bodies kept (default 8 MiB); an answer bigger than a
-    quarter of it is never kept.
+    `mounts` are the APIs served; only those declaring `Capability.RESPONSE_CACHE` are
+    cached. `budget` caps the bytes of bodies kept (default 8 MiB); an answer bigger
+    than a quarter of it is never kept.
     """
 
-    def __init__(self, app: ASGIApp, budget: int = DEFAULT_BUDGET) -> None:
+    def __init__(self, app: ASGIApp, mounts: Mounts[Mount], budget: int = DEFAULT_BUDGET) -> None:
         self._app = app
+        self._mounts = mounts
         self._budget = budget
         self._entries: OrderedDict[Key, _Answer] = OrderedDict()
         self._size = 0
@@ -101,14 +104,13 @@ class ResponseCache:
             _, evicted = self._entries.popitem(last=False)
             self._size -= len(evicted.body)
 
-    @staticmethod
-    def _key(scope: Scope) -> Key | None:
+    def _key(self, scope: Scope) -> Key | None:
         """What identifies the request's answer, or None when it must not be cached."""
         if scope["type"] != "http" or scope["method"] != "GET":
             return None
-        api = api_for_path(scope["path"])
+        api = self._mounts.taking_part_in(scope["path"], Capability.RESPONSE_CACHE)
         settings = settings_of(scope)
-        if api is None or not api.vendor or settings.latency or settings.fault:
+        if api is None or settings.latency or settings.fault:
             return None
         headers = []
         for name, value in scope["headers"]:

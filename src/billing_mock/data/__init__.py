@@ -1,0 +1,1 @@
+"""Where a Store comes from: fixtures, generated histories, one world per seed."""

@@ -1,0 +1,58 @@
+"""Scenarios of a subscription's start and end: trial-ending, cancelled-at-period-end and
+empty-invoice-history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from billing_mock.domain.models import Account, Plan, start_of_day
+from billing_mock.domain.money import Money
+from billing_mock.domain.scenarios.history import history_before, without_invoices
+from billing_mock.domain.scenarios.standing import on_trial, reopened, with_subscription
+from billing_mock.domain.terms import TRIAL, TRIAL_AGE
+
+TRIAL_LEFT = timedelta(days=2)
+"""What is left of the trial in trial-ending."""
+
+
+def trial_ending(account: Account, now: datetime, plan: Plan | None = None) -> Account:
+    """TRIALING on a 14-day trial that ends (with the current period) two days after now.
+
+    Whatever the subscription was, it is now that trial, not cancelling, and the customer
+    is `active`. History from before the trial stays; invoices issued since it began, and
+    subscription invoices for periods reaching into it, are removed with their payments
+    (from the newest down, so numbers stay consecutive).
+    """
+    start = now + TRIAL_LEFT - TRIAL
+    return on_trial(history_before(account, start), start, now)
+
+
+def cancelled_at_period_end(account: Account, now: datetime, plan: Plan | None = None) -> Account:
+    """Cancelled now, to end with the current period: `cancel_at_period_end`,
+    `cancelled_at` now, no auto-renewal; the status is kept (ACTIVE, or a TRIALING trial
+    that will not convert, or PAST_DUE: cancelling does not settle a declined invoice).
+
+    An ended subscription is first reopened: for its period if that still runs (it was
+    cancelled at once), ACTIVE when it was invoiced, else TRIALING; for a lapsed trial, a
+    new trial begun five days ago.
+    """
+    if account.subscription.has_ended:
+        account = reopened(account, now)
+    cancelling = dataclasses.replace(
+        account.subscription, cancel_at_period_end=True, cancelled_at=now, auto_renew=False
+    )
+    return with_subscription(account, cancelling)
+
+
+def empty_invoice_history(account: Account, now: datetime, plan: Plan | None = None) -> Account:
+    """No invoices, payments or credit, and the trial generation makes for an
+    organisation without invoices: begun on the fixture's `trial_started` (else five days
+    before now), TRIALING for 14 days, CANCELED once that lapsed. Checkout orders that
+    were paid are unpaid again. For such an organisation, its account as generated.
+    """
+    org = account.organisation
+    start = start_of_day(org.trial_started or (now.date() - TRIAL_AGE))
+    cleared = without_invoices(account, len(account.invoices))
+    return on_trial(dataclasses.replace(cleared, credit=Money.zero(org.currency)), start, now)

@@ -1,0 +1,48 @@
+"""The server's settings: what `billing-mock serve`'s flags set, as plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FAULTS = ("500", "drop")
+"""The failures `--fault` and `X-Mock-Fault` inject: a 500, or a dropped connection."""
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Inclusive bounds, e.g. a latency of 100 to 300 milliseconds."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How the server was started: what `billing-mock serve`'s flags set.
+
+    control_token  the token of the control API (`/__mock`); None: loopback callers only
+    cors_origins   origins allowed to call from a browser; empty: any localhost port
+    latency        milliseconds added to every response (a range draws per request)
+    fault          one of FAULTS, injected on a `fault_rate` share of requests
+    fault_rate     share of requests (0 to 1) that `fault` fails
+    log_format     "text", "json" (one JSON object per line) or "off"
+    """
+
+    control_token: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    latency: Range | None = None
+    fault: str | None = None
+    fault_rate: float = 0.0
+    log_format: str = "off"
+
+
+def parse_range(value: str) -> Range:
+    """`250` or `100-800` as a Range of milliseconds; ValueError naming the problem."""
+    low, _, high = value.partition("-")
+    try:
+        bounds = Range(float(low), float(high or low))
+    except ValueError:
+        raise ValueError(f"must be milliseconds like 250 or 100-800, not {value!r}") from None
+    if not 0 <= bounds.low <= bounds.high <= 60_000:
+        raise ValueError(f"must be 0 to 60000 ms, low before high, not {value!r}")
+    return bounds

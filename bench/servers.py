@@ -212,7 +212,7 @@ def serve_quiet(port: int) -> int:
 
     from billing_mock.app import create_app
     from billing_mock.data.stores import load_stores
-    from billing_mock.server.request_state import Settings
+    from billing_mock.settings import Settings
 
     settings = Settings(log_format="off")
     app = create_app(load_stores(SEED), settings=settings)

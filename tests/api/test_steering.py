@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +16,8 @@ from starlette.testclient import TestClient
 
 from billing_mock.app import create_app
 from billing_mock.data.stores import load_stores
-from billing_mock.server.request_state import Settings
-from tests.conftest import OPENAPI, fixture_users
+from billing_mock.settings import Settings
+from tests.conftest import FIXTURES, OPENAPI, fixture_users
 
 USERS = fixture_users()
 PRIYA = USERS["priya.sharma@recalll.co"]
@@ -123,6 +125,27 @@ def test_a_seed_per_request_gives_other_data_with_its_own_state(client: TestClie
     assert _unpod(client, **{"X-Mock-Seed": "7"}).json() == seven
     assert _unpod(client, **{"X-Mock-Seed": "42"}).json() == default
     assert _unpod(client, **{"X-Mock-Seed": "minus-one"}).status_code == 400
+
+
+def test_a_seed_per_request_uses_the_servers_own_fixtures(tmp_path: Path) -> None:
+    """Another seed's world is built from the fixtures the server was started with, not
+    the shipped ones (a custom `--fixtures` directory used to show only for its own seed).
+    """
+    shutil.copytree(FIXTURES, tmp_path, dirs_exist_ok=True)
+    organisations = tmp_path / "organisations.yaml"
+    organisations.write_text(
+        organisations.read_text().replace(
+            "name: Recalll Technologies Pvt Ltd", "name: Custom Fixture Co"
+        ),
+    )
+    bearer = {"Authorization": f"Bearer {PRIYA['bearer']}"}
+    with TestClient(create_app(load_stores(42, tmp_path))) as custom:
+        for seed in ("42", "7"):
+            response = custom.get(
+                f"/api/orgs/{RECALLL_ID}/billing", headers={**bearer, "X-Mock-Seed": seed}
+            )
+            assert response.status_code == 200
+            assert response.json()["data"]["organizationName"] == "Custom Fixture Co", seed
 
 
 # --- latency and faults ----------------------------------------------------------------

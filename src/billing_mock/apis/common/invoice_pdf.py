@@ -31,12 +31,15 @@ def pdf_response(
 def invoice_pdf(organisation: Organisation, invoice: Invoice, number: str) -> bytes:
     """A one-page PDF of `invoice`: `number` as the API shows it, dates, line items, tax, total.
 
-    Amounts are printed in major units with the ISO 4217 code (`1357.35 INR`).
+    Amounts are printed in major units with the ISO 4217 code (`1357.35 INR`). The
+    document is dated by the invoice's issue time, so the same invoice is the same bytes.
     """
     # Imported on first use: fpdf2 costs a quarter of a second and ~10 MB at start-up.
     from fpdf import FPDF
 
     pdf = FPDF()
+    # fpdf2 stamps the wall clock by default; the invoice's own date keeps the bytes stable.
+    pdf.set_creation_date(invoice.issued_at)
     pdf.set_title(f"Invoice {number}")
     pdf.set_author(organisation.name)
     pdf.add_page()

@@ -19,7 +19,7 @@ from billing_mock.apis.registry import APIS
 from billing_mock.contract.validation import VALIDATORS
 from billing_mock.data.stores import Stores
 from billing_mock.server import publishing
-from billing_mock.server.errors import ErrorHandler
+from billing_mock.server.error_handler import ErrorHandler
 from billing_mock.server.prefer import Prefer
 from billing_mock.server.request_log import RequestLog
 from billing_mock.server.request_state import StoreMiddleware

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from billing_mock.contract.documents import Contract
-
-if TYPE_CHECKING:  # errors.py renders through Mounts: a runtime import would be a cycle
-    from billing_mock.server.errors import Failure
+from billing_mock.server.errors import Failure
 
 
 class Capability(enum.Enum):

@@ -73,7 +73,7 @@ def create_app(
     )
     app.add_middleware(Prefer, position=MiddlewarePosition.BEFORE_CONTEXT, mounts=apis)
     # Registered one by one: Starlette picks a handler by the exception's own class.
-    render_error = ErrorHandler(apis)
+    render_error = ErrorHandler(apis).render
     for error_type in (ProblemException, HTTPException, Exception):
         app.add_error_handler(error_type, render_error)
     publishing.add_routes(app, apis)

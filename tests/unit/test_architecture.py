@@ -185,13 +185,10 @@ def cross_api_import_violations(src: Path, root: Path | None = None) -> list[str
     `apis/registry.py` and the shared packages (`apis/common/`) are no API.
     """
     apis_dir = src / PACKAGE / "apis"
-    names = sorted(
-        path.parent.name
-        for path in apis_dir.glob("*/__init__.py")
-        if path.parent.name not in SHARED_API_PACKAGES
-    )
+    packages = sorted(path.parent.name for path in apis_dir.glob("*/__init__.py"))
+    names = [name for name in packages if name not in SHARED_API_PACKAGES]
     found = []
-    for name in names:
+    for name in packages:
         for path in sorted((apis_dir / name).rglob("*.py")):
             for item in imports(path, src):
                 if not _within(item.name, APIS_PACKAGE) or item.name == APIS_PACKAGE:
@@ -203,7 +200,8 @@ def cross_api_import_violations(src: Path, root: Path | None = None) -> list[str
                     what = f"API {target!r}"
                 else:
                     continue
-                found.append(f"{item.where(root or src)}  (API {name!r} imports {what})")
+                who = "shared" if name in SHARED_API_PACKAGES else "API"
+                found.append(f"{item.where(root or src)}  ({who} {name!r} imports {what})")
     return found
 
 
@@ -230,7 +228,7 @@ def operation_handler_violations(
     apis: Iterable[ApiSources], openapi_dir: Path, root: Path | None = None
 ) -> list[str]:
     """Operations whose operationId has no handler function (camelCase -> snake_case, as
-    app.py binds them), public handler functions no operation reaches, and contracts in
+    apis/binding.py binds them), public handler functions no operation reaches, and contracts in
     `openapi_dir` that no API serves.
     """
     apis = list(apis)
@@ -406,6 +404,8 @@ def test_cross_api_rule_fails_when_one_api_imports_another(tmp_path: Path) -> No
             "billing_mock/apis/beta/wire.py": (
                 "from .. import alpha\nfrom billing_mock.apis.registry import APIS\n"
             ),
+            "billing_mock/apis/common/__init__.py": "",
+            "billing_mock/apis/common/shared.py": "from billing_mock.apis.beta import wire\n",
         },
     )
     assert cross_api_import_violations(src) == [
@@ -414,6 +414,8 @@ def test_cross_api_rule_fails_when_one_api_imports_another(tmp_path: Path) -> No
         "billing_mock/apis/beta/wire.py:1: from .. import alpha  (API 'beta' imports API 'alpha')",
         "billing_mock/apis/beta/wire.py:2: from billing_mock.apis.registry import APIS"
         "  (API 'beta' imports the registry of every API)",
+        "billing_mock/apis/common/shared.py:1: from billing_mock.apis.beta import wire"
+        "  (shared 'common' imports API 'beta')",
     ]
 
 

@@ -1,6 +1,6 @@
 """Builds an organisation's whole billing account for a seed: subscription, cards, usage.
 
-Invoices come from `generation.InvoiceGenerator`; everything here is derived from them
+Invoices come from `data.invoices.InvoiceGenerator`; everything here is derived from them
 and from Faker seeded per (seed, organisation, purpose), so the same seed gives the
 same account in every process.
 """

@@ -26,8 +26,12 @@ class ErrorHandler:
     def __init__(self, mounts: Mounts[Mount]) -> None:
         self._mounts = mounts
 
-    def __call__(self, request: ConnexionRequest, error: Exception) -> ConnexionResponse:
-        """The error response for `error`, raised while serving `request`."""
+    async def render(self, request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+        """The error response for `error`, raised while serving `request`.
+
+        A coroutine function, so connexion calls it on the event loop: a synchronous
+        handler would cost every error response a hop to a worker thread.
+        """
         failure = failure_from(error)
         api = self._mounts.for_path(request.url.path)
         if api and failure.status in (400, 405):

@@ -11,7 +11,6 @@ from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
 
 from billing_mock.apis.base import ApiModule
 from billing_mock.apis.binding import resolver, sign_security_functions
@@ -19,6 +18,7 @@ from billing_mock.apis.registry import APIS
 from billing_mock.contract.validation import VALIDATORS
 from billing_mock.data.stores import Stores
 from billing_mock.server import publishing
+from billing_mock.server.cors import ApiCors
 from billing_mock.server.error_handler import ErrorHandler
 from billing_mock.server.prefer import Prefer
 from billing_mock.server.request_log import RequestLog
@@ -65,7 +65,7 @@ def create_app(
     # Outermost first: the log sees every answer, CORS headers reach error responses too.
     outer = MiddlewarePosition.BEFORE_EXCEPTION
     app.add_middleware(RequestLog, position=outer, log_format=settings.log_format)
-    app.add_middleware(CORSMiddleware, position=outer, **_cors(settings.cors_origins))
+    app.add_middleware(ApiCors, position=outer, mounts=apis, **_cors(settings.cors_origins))
     app.add_middleware(StoreMiddleware, position=outer, stores=stores, settings=settings)
     app.add_middleware(ResponseCache, position=outer, mounts=apis)
     app.add_middleware(
@@ -81,7 +81,7 @@ def create_app(
 
 
 def _cors(origins: tuple[str, ...]) -> dict[str, Any]:
-    """CORSMiddleware options: the given origins, or any localhost port; cookies allowed
+    """CORS options: the given origins, or any localhost port; cookies allowed
     (the Razorpay-backed API's session); the download headers exposed to scripts.
     """
     return {

@@ -16,11 +16,18 @@ from pathlib import Path
 
 import uvicorn
 
+from billing_mock.apis.control.auth import LOOPBACK_NAMES, is_loopback
 from billing_mock.apis.registry import APIS, api_named, contract_tested
 from billing_mock.app import create_app
 from billing_mock.contract import runner
 from billing_mock.data.fixtures import FixtureError
 from billing_mock.data.stores import DEFAULT_SEED, load_stores
+from billing_mock.server.connections import (
+    DEFAULT_HEAD_TIMEOUT,
+    DEFAULT_KEEP_ALIVE,
+    DEFAULT_MAX_CONNECTIONS,
+    head_deadline_protocol,
+)
 from billing_mock.settings import FAULTS, Range, Settings, parse_range
 
 
@@ -41,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="check every response against the contract (slower)",
     )
     _add_steering(serve)
+    _add_limits(serve)
     serve.set_defaults(run=_serve)
     _add_contract_test(commands)
     spec = commands.add_parser("spec", help="work with the contracts")
@@ -80,6 +88,49 @@ def _add_steering(serve: argparse.ArgumentParser) -> None:
         default=os.environ.get("BILLING_MOCK_CONTROL_TOKEN"),
         help="token for /__mock (default $BILLING_MOCK_CONTROL_TOKEN; none: loopback only)",
     )
+    serve.add_argument(
+        "--control-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host name besides loopback ones that /__mock answers without a token",
+    )
+
+
+def _add_limits(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--head-timeout",
+        type=_seconds,
+        default=DEFAULT_HEAD_TIMEOUT,
+        metavar="S",
+        help="close a connection whose request head takes longer "
+        f"(default {DEFAULT_HEAD_TIMEOUT:g})",
+    )
+    serve.add_argument(
+        "--keep-alive",
+        type=_seconds,
+        default=DEFAULT_KEEP_ALIVE,
+        metavar="S",
+        help=f"close a connection idle this long after a response (default {DEFAULT_KEEP_ALIVE:g})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="answer 503 beyond this many open connections or requests in progress "
+        f"(default {DEFAULT_MAX_CONNECTIONS})",
+    )
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"must be seconds above 0 and at most 3600, not {value!r}")
+    return seconds
 
 
 def _range(value: str) -> Range:
@@ -187,6 +238,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     settings = Settings(
         control_token=args.control_token,
+        control_hosts=tuple(name.lower() for name in args.control_host),
         cors_origins=tuple(args.cors_origin),
         latency=args.latency,
         fault=args.fault,
@@ -194,14 +246,41 @@ def _serve(args: argparse.Namespace) -> int:
         log_format=args.log_format,
     )
     app = create_app(stores, settings, validate_responses=args.validate_responses)
+    for warning in exposure_warnings(args.host, settings):
+        print(f"billing-mock: warning: {warning}", file=sys.stderr)
     origin = f"http://{args.host}:{args.port}"
     print(f"billing-mock (seed {args.seed}) on {origin}/ (index of APIs)")
     for api in APIS:
         print(f"  {api.title}: {origin}{api.base_path}  docs: {origin}{api.base_path}/ui/")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     # The request log (--log-format) replaces uvicorn's own access log.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=False,
+        http=head_deadline_protocol(args.head_timeout),
+        timeout_keep_alive=args.keep_alive,
+        limit_concurrency=args.max_connections,
+    )
     return 0
+
+
+def exposure_warnings(host: str, settings: Settings) -> list[str]:
+    """What a server bound to `host` with `settings` exposes that its operator should
+    know: the control API without a token.
+    Empty for a loopback address.
+    """
+    if is_loopback(host) or host.lower() in LOOPBACK_NAMES:
+        return []
+    warnings = []
+    if settings.control_token is None:
+        warnings.append(
+            f"serving on {host} with no --control-token: the control API (/__mock) answers "
+            "any local process; set a token to share the server safely"
+        )
+    return warnings
 
 
 if __name__ == "__main__":

@@ -21,7 +21,10 @@ class Settings:
     """How the server was started: what `billing-mock serve`'s flags set.
 
     control_token  the token of the control API (`/__mock`); None: loopback callers only
-    cors_origins   origins allowed to call from a browser; empty: any localhost port
+    control_hosts  Host names, besides loopback ones, that the control API answers to
+                   when no token is set (a page on another name is DNS rebinding)
+    cors_origins   origins allowed to call the vendor APIs from a browser; empty: any
+                   localhost port (never the control API)
     latency        milliseconds added to every response (a range draws per request)
     fault          one of FAULTS, injected on a `fault_rate` share of requests
     fault_rate     share of requests (0 to 1) that `fault` fails
@@ -29,6 +32,7 @@ class Settings:
     """
 
     control_token: str | None = None
+    control_hosts: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
     latency: Range | None = None
     fault: str | None = None

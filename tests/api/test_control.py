@@ -267,7 +267,7 @@ def test_an_api_credential_cannot_reset(client: TestClient, headers: dict[str, s
 def test_without_a_configured_token_loopback_callers_get_in_with_any_value(
     tokenless: AsyncApp, host: str
 ) -> None:
-    with TestClient(tokenless, client=(host, 50000)) as client:
+    with TestClient(tokenless, client=(host, 50000), base_url="http://localhost") as client:
         response = client.get(f"{BASE}/scenarios", headers={"X-Mock-Control-Token": "local"})
         assert response.status_code == 200, response.text
         # connexion refuses a missing header before the token is looked at.

@@ -24,6 +24,8 @@ class Capability(enum.Enum):
     """Repeated GETs against unchanged state are answered from the response cache."""
     CONTRACT_TESTS = "contract-tests"
     """`billing-mock contract-test` checks deployments of it."""
+    CORS = "cors"
+    """Browser pages on other origins may call it (CORS preflights and headers)."""
 
 
 class Mount(Protocol):

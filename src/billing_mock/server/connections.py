@@ -1,0 +1,89 @@
+"""Connection limits uvicorn has no option for: a deadline for each request's head.
+
+uvicorn closes a connection that sits idle after a response (`timeout_keep_alive`), but
+not one that never finishes a request head: a client that connects and sends nothing,
+or sends a header line every few seconds, holds its socket forever, and a few hundred of
+them exhaust the server's file descriptors. `HeadDeadlineProtocol` closes a connection
+whose request line and headers are not complete within `head_timeout` seconds of the
+connection opening or of the previous response ending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+DEFAULT_HEAD_TIMEOUT = 10.0
+"""Seconds a client has to send a whole request head: generous for any real client on a
+slow link (a head is a few hundred bytes), short enough that idle sockets do not pile up.
+"""
+
+
+DEFAULT_KEEP_ALIVE = 5.0
+"""Seconds an idle connection is kept after a response (uvicorn's own default)."""
+
+DEFAULT_MAX_CONNECTIONS = 200
+"""Open connections or requests in progress beyond which uvicorn answers 503: well above
+what a team's tests and browsers open, and below a 256-descriptor process limit, so a
+flood is refused before normal requests fail to get a socket.
+"""
+
+
+def head_deadline_protocol(head_timeout: float) -> type[H11Protocol]:
+    """The h11 protocol class of uvicorn with a head deadline of `head_timeout` seconds, for
+    `uvicorn.run(http=...)`.
+    """
+    return type("HeadDeadlineProtocol", (HeadDeadlineProtocol,), {"head_timeout": head_timeout})
+
+
+class HeadDeadlineProtocol(H11Protocol):
+    """H11Protocol that closes a connection whose request head is late (see module doc)."""
+
+    head_timeout = DEFAULT_HEAD_TIMEOUT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._waiting_after: object = None  # the request cycle the next head must follow
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Accept the connection and start waiting for its first request head."""
+        super().connection_made(transport)
+        self._wait_for_head()
+
+    def data_received(self, data: bytes) -> None:
+        """Parse what came; a new request (a new cycle) means its head is complete."""
+        super().data_received(data)
+        if self._deadline is not None and self.cycle is not self._waiting_after:
+            self._stop_waiting()
+
+    def on_response_complete(self) -> None:
+        """After a response, the next request's head has its own deadline (unless a
+        pipelined request already started).
+        """
+        finished = self.cycle
+        super().on_response_complete()
+        if self.cycle is finished and not self.transport.is_closing():
+            self._wait_for_head()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Forget the deadline with the connection."""
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def _wait_for_head(self) -> None:
+        self._stop_waiting()
+        self._waiting_after = self.cycle
+        self._deadline = self.loop.call_later(self.head_timeout, self._head_late)
+
+    def _stop_waiting(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _head_late(self) -> None:
+        self._deadline = None
+        if self.cycle is self._waiting_after and not self.transport.is_closing():
+            self.transport.close()

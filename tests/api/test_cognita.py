@@ -143,3 +143,24 @@ def test_error_paths(client: TestClient, users: dict[str, Any]) -> None:
         json={"planId": "growth", "billingCycle": "monthly"},
     )
     _error(forbidden, 403)
+
+
+def test_a_member_may_not_update_the_shared_plan(client: TestClient, users: dict[str, Any]) -> None:
+    """One role rule for every API that writes the subscription: a Member gets 403 here
+    as on the Razorpay-backed plan change; an Owner, Admin or Super Admin may.
+    """
+    before = _bill(client, users, RECALLL)
+    member = client.post(
+        f"/api/orgs/{RECALLL}/billing/plan",
+        headers=_bearer(users, "neha.iyer@recalll.co"),
+        json={"planId": "scale", "billingCycle": "yearly"},
+    )
+    _error(member, 403, "This action requires the Owner or Admin role")
+    assert _bill(client, users, RECALLL) == before
+    admin = client.post(
+        f"/api/orgs/{RECALLL}/billing/plan",
+        headers=_bearer(users, "arjun.mehta@recalll.co"),
+        json={"planId": "scale", "billingCycle": "monthly"},
+    )
+    assert admin.status_code == 200, admin.text
+    assert admin.json()["data"]["currentSubscription"]["plan"]["planId"] == "scale"

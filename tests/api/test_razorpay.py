@@ -17,6 +17,7 @@ import yaml
 from pypdf import PdfReader
 from starlette.testclient import TestClient
 
+from billing_mock.domain.terms import UNPAID_ORDERS_KEPT
 from tests.conftest import FIXTURES, fixture_users
 
 BASE = "/api/billing"
@@ -503,3 +504,144 @@ def test_a_new_invoice_shows_in_every_api(client: TestClient) -> None:
     assert unpod["count"] == 18
     assert unpod["data"][0]["invoice_number"] == "INV-00119"
     assert unpod["data"][0]["amount"] == "4395.00"
+
+
+# --- issue 14: credit, confirm replay, one payment per gateway, bounded orders ----------
+
+TINYLABS_OWNER = _key("sam@tinylabs.dev", "tinylabs.dev")
+NORTHWIND_OWNER = _key("dana.lee@northwind.io", "northwind.io")
+
+
+def _plan_change(client: TestClient, headers: dict[str, str], plan: str) -> dict[str, Any]:
+    response = client.post(f"{BASE}/plan-change", json={"planId": plan}, headers=headers)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_a_downgrades_credit_is_deducted_from_the_next_upgrade_before_tax(
+    client: TestClient,
+) -> None:
+    # Growth -> Starter credits 708.56 - 442.52 = 266.04 for the unused 2,298,600 s.
+    down = _plan_change(client, RECALLL_OWNER, "starter")
+    assert down["subscription"]["creditBalance"] == "266.04"
+    # Starter -> Scale: 4433.14 - 442.52 = 3990.62, less the 266.04 of credit = 3724.58,
+    # + 670.42 GST: what Growth -> Scale costs at once (4395.00), not 266.04 * 1.18 more.
+    up = _plan_change(client, RECALLL_OWNER, "scale")
+    assert (up["proration"]["amountDue"], up["subscription"]["creditBalance"]) == (
+        "4395.00",
+        "0.00",
+    )
+    proration = up["proration"]
+    assert {k: proration[k] for k in ("net", "creditApplied", "tax", "amountDue")} == {
+        "net": "3990.62",
+        "creditApplied": "266.04",
+        "tax": "670.42",
+        "amountDue": "4395.00",
+    }
+    assert up["subscription"]["creditBalance"] == "0.00"
+    invoice = up["invoice"]
+    assert [(line["description"], line["amount"]) for line in invoice["lineItems"]] == [
+        ("Starter to Scale, prorated 15 Nov 2026 to 12 Dec 2026", "3990.62"),
+        ("Credit applied", "-266.04"),
+    ]
+    assert (invoice["subtotal"], invoice["tax"], invoice["amount"]) == (
+        "3724.58",
+        "670.42",
+        "4395.00",
+    )
+    assert up["payment"]["amount"] == "4395.00"
+    assert _me(client, RECALLL_OWNER)["creditBalance"] == "0.00"
+    pdf = client.get(f"{BASE}/invoices/{invoice['id']}/pdf", headers=RECALLL_OWNER)
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Credit applied" in text
+    assert "-266.04 INR" in text
+    assert "4395.00 INR" in text
+
+
+def test_credit_covering_the_whole_upgrade_leaves_a_paid_zero_invoice_and_no_payment(
+    client: TestClient,
+) -> None:
+    payments = len(_export(client, NORTHWIND_OWNER))
+    down = _plan_change(client, NORTHWIND_OWNER, "growth")  # Scale -> Growth: 12.66 credited
+    assert down["subscription"]["creditBalance"] == "12.66"
+    up = _plan_change(client, NORTHWIND_OWNER, "scale")
+    assert up["subscription"]["creditBalance"] == "0.00"
+    assert {k: up["proration"][k] for k in ("net", "creditApplied", "amountDue")} == {
+        "net": "12.66",
+        "creditApplied": "12.66",
+        "amountDue": "0.00",
+    }
+    assert up["payment"] is None
+    assert (up["invoice"]["status"], up["invoice"]["amount"]) == ("paid", "0.00")
+    assert [line["amount"] for line in up["invoice"]["lineItems"]] == ["12.66", "-12.66"]
+    assert up["subscription"]["creditBalance"] == "0.00"
+    assert len(_export(client, NORTHWIND_OWNER)) == payments
+
+
+def test_a_checkout_after_a_downgrade_is_priced_with_the_credit(client: TestClient) -> None:
+    _plan_change(client, RECALLL_OWNER, "starter")  # 266.04 of credit
+    ended = client.post(f"{BASE}/cancel", json={"cancelAtCycleEnd": False}, headers=RECALLL_OWNER)
+    assert ended.json()["creditBalance"] == "266.04"
+    order = _checkout(client, RECALLL_OWNER, planId="scale")
+    assert (order["amount"], order["razorpay"]["amount"]) == ("5584.89", 558489)
+    # 4999.00 - 266.04 = 4732.96, + 851.93 GST (18% of it, half up) = 5584.89.
+    assert {k: order[k] for k in ("price", "discount", "creditApplied", "tax", "amount")} == {
+        "price": "4999.00",
+        "discount": "0.00",
+        "creditApplied": "266.04",
+        "tax": "851.93",
+        "amount": "5584.89",
+    }
+    assert order["razorpay"]["amount"] == 558489
+    confirmed = _confirm(client, RECALLL_OWNER, order["orderId"], "pay_Recalll0000001").json()
+    assert [line["amount"] for line in confirmed["invoice"]["lineItems"]] == ["4999.00", "-266.04"]
+    assert confirmed["invoice"]["amount"] == confirmed["payment"]["amount"] == "5584.89"
+    assert confirmed["subscription"]["creditBalance"] == "0.00"
+
+
+def test_confirming_again_after_a_plan_change_or_cancel_returns_the_first_body(
+    client: TestClient,
+) -> None:
+    order = _checkout(client, LUMEN_OWNER)
+    first = _confirm(client, LUMEN_OWNER, order["orderId"], "pay_Lumen000000001")
+    assert first.status_code == 200, first.text
+    _plan_change(client, LUMEN_OWNER, "scale")
+    again = _confirm(client, LUMEN_OWNER, order["orderId"], "pay_Lumen000000001")
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()
+    client.post(f"{BASE}/cancel", json={"cancelAtCycleEnd": False}, headers=LUMEN_OWNER)
+    assert _confirm(client, LUMEN_OWNER, order["orderId"], "pay_Lumen000000001").json() == (
+        first.json()
+    )
+    assert len(_export(client, LUMEN_OWNER)) == 2  # the checkout's and the upgrade's
+
+
+def test_a_payment_captured_in_one_organisation_is_refused_in_another(client: TestClient) -> None:
+    lumen = _checkout(client, LUMEN_OWNER)
+    assert _confirm(client, LUMEN_OWNER, lumen["orderId"], "pay_Shared00000001").status_code == 200
+    before = _me(client, TINYLABS_OWNER)
+    tiny = _checkout(client, TINYLABS_OWNER)
+    error = _error(
+        _confirm(client, TINYLABS_OWNER, tiny["orderId"], "pay_Shared00000001"),
+        409,
+        "payment_already_captured",
+    )
+    assert error["field"] == "paymentId"
+    assert _me(client, TINYLABS_OWNER) == before
+    assert _export(client, TINYLABS_OWNER) == []
+    # Another order of the same organisation cannot reuse it either.
+    assert (
+        _confirm(client, TINYLABS_OWNER, tiny["orderId"], "pay_Tiny0000000001").status_code == 200
+    )
+
+
+def test_only_the_newest_unpaid_orders_stay_payable(client: TestClient) -> None:
+    orders = [_checkout(client, LUMEN_OWNER)["orderId"] for _ in range(UNPAID_ORDERS_KEPT + 1)]
+    assert len(set(orders)) == len(orders)
+    error = _error(
+        _confirm(client, LUMEN_OWNER, orders[0], "pay_Lumen000000001"), 404, "order_not_found"
+    )
+    assert error["field"] == "orderId"
+    assert _me(client)["status"] == "cancelled"
+    assert _confirm(client, LUMEN_OWNER, orders[1], "pay_Lumen000000001").status_code == 200

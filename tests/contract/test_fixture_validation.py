@@ -38,7 +38,7 @@ from billing_mock.data.stores import load_stores
 from billing_mock.domain import lifecycle
 from billing_mock.domain.errors import BillingMockError
 from billing_mock.domain.identifiers import processor_id
-from billing_mock.domain.models import Account, BillingCycle, Order, Role, User
+from billing_mock.domain.models import Account, BillingCycle, Confirmation, Order, Role, User
 from billing_mock.domain.pagination import page_of, paginate
 from billing_mock.domain.scenarios import SCENARIOS, apply_scenario
 from billing_mock.domain.store import Store
@@ -185,21 +185,54 @@ def _attempt(
 
 
 def _plan_changes(store: Store, handle: str) -> Iterator[tuple[Account, lifecycle.PlanChange]]:
-    """Every plan and cycle the organisation's subscription may change to, changed."""
-    account = store.account(handle)
-    old_plan = store.plan(account.subscription.plan_id)
-    for plan_id, cycle in itertools.product(FIXTURES.plans, BillingCycle):
-        change = functools.partial(
-            lifecycle.change_plan,
-            old_plan=old_plan,
-            new_plan=store.plan(plan_id),
-            cycle=cycle,
-            now=store.as_of,
-            seed=store.seed,
-        )
-        changed = _attempt(store, handle, change)
-        if changed:
-            yield changed
+    """Every plan and cycle the organisation's subscription may change to, changed; and
+    each again after a downgrade to the cheapest plan, so its credit pays part or all of
+    the change (a negative "Credit applied" line, a zero invoice with no payment).
+    """
+    for first in (None, _to_cheapest):
+        for plan_id, cycle in itertools.product(FIXTURES.plans, BillingCycle):
+            changed = _attempt(
+                store, handle, functools.partial(_changed, store, first, plan_id, cycle)
+            )
+            if changed:
+                yield changed
+
+
+def _changed(
+    store: Store,
+    first: Callable[[Store, Account], Account] | None,
+    plan_id: str,
+    cycle: BillingCycle,
+    account: Account,
+) -> tuple[Account, lifecycle.PlanChange]:
+    account = first(store, account) if first else account
+    return lifecycle.change_plan(
+        account,
+        store.plan(account.subscription.plan_id),
+        store.plan(plan_id),
+        cycle,
+        now=store.as_of,
+        seed=store.seed,
+    )
+
+
+def _to_cheapest(store: Store, account: Account) -> Account:
+    """The account after a downgrade to the first fixture plan (credit, when it is cheaper)."""
+    cheapest = store.plan(next(iter(FIXTURES.plans)))
+    if account.subscription.plan_id == cheapest.id:
+        return account
+    current = store.plan(account.subscription.plan_id)
+    cycle = account.subscription.billing_cycle
+    return lifecycle.change_plan(
+        account, current, cheapest, cycle, now=store.as_of, seed=store.seed
+    )[0]
+
+
+def _ended_with_credit(store: Store, account: Account) -> Account:
+    """After a downgrade (credit) and an immediate cancellation: checkout prices credit in."""
+    if account.subscription.has_ended:
+        return account
+    return lifecycle.cancel(_to_cheapest(store, account), at_period_end=False, now=store.as_of)
 
 
 def render_unpod(store: Store, handle: str) -> Rendered:
@@ -283,17 +316,17 @@ def _razorpay_checkouts(store: Store, handle: str) -> Rendered:
     check out with, and of confirmCheckout for each such order.
     """
     user = _owner_or_admin(store, handle)
-    for plan_id, cycle, code in itertools.product(
-        FIXTURES.plans, BillingCycle, (None, *FIXTURES.coupons)
+    for before, plan_id, cycle, code in itertools.product(
+        (None, _ended_with_credit), FIXTURES.plans, BillingCycle, (None, *FIXTURES.coupons)
     ):
         plan = store.plan(plan_id)
         checkout = functools.partial(
-            lifecycle.checkout,
+            _checkout,
+            store,
+            before,
             plan=plan,
             cycle=cycle,
             coupon=store.coupon(code) if code else None,
-            now=store.as_of,
-            seed=store.seed,
         )
         ordered = _attempt(store, handle, checkout)
         if not ordered:
@@ -301,19 +334,37 @@ def _razorpay_checkouts(store: Store, handle: str) -> Rendered:
         account, order = ordered
         yield "createCheckout", razorpay_wire.checkout(order, plan, account, user, store.gateway)
         account, result = _confirmed(store, handle, checkout)
-        current = store.plan(account.subscription.plan_id)
-        yield "confirmCheckout", razorpay_wire.confirmation(result, account, current, RAZORPAY_URL)
+        current = store.plan(result.subscription.plan_id)
+        body = razorpay_wire.confirmation(result, account.organisation, current, RAZORPAY_URL)
+        yield "confirmCheckout", body
+
+
+def _checkout(
+    store: Store,
+    before: Callable[[Store, Account], Account] | None,
+    account: Account,
+    **options: Any,
+) -> tuple[Account, Order]:
+    account = before(store, account) if before else account
+    return lifecycle.checkout(account, now=store.as_of, seed=store.seed, **options)
 
 
 def _confirmed(
     store: Store, handle: str, checkout: Callable[[Account], tuple[Account, Order]]
-) -> tuple[Account, lifecycle.Confirmation]:
+) -> tuple[Account, Confirmation]:
     """The checkout's order paid and confirmed, both in one update (the store was reset)."""
 
-    def change(account: Account) -> tuple[Account, lifecycle.Confirmation]:
+    def change(account: Account) -> tuple[Account, Confirmation]:
         account, order = checkout(account)
         payment_id = processor_id("pay", 14, "fixture validation", order.id)
-        return lifecycle.confirm(account, order.id, payment_id, now=store.as_of, seed=store.seed)
+        return lifecycle.confirm(
+            account,
+            order.id,
+            payment_id,
+            now=store.as_of,
+            seed=store.seed,
+            captured=store.payment_captured,
+        )
 
     confirmed = _attempt(store, handle, change)
     assert confirmed, f"{handle}: an order createCheckout made did not confirm"
@@ -346,8 +397,12 @@ def render_control(store: Store, handle: str) -> Rendered:
         state = control_wire.organisation_state(changed, store.scenario_of(handle))
         yield "getOrganisationState", state
     yield "listScenarios", control_handlers.list_scenarios(store)
-    yield "resetState", control_handlers.reset_state(store, handle)
-    yield "resetState", control_handlers.reset_state(store)
+    # reset_state acts on the server's Stores, not one Store (here maybe a scenario view):
+    # its bodies are rendered as it renders them, after the resets it makes.
+    store.reset(handle)
+    yield "resetState", control_wire.reset([handle])
+    store.reset()
+    yield "resetState", control_wire.reset(org.handle for org in store.organisations())
 
 
 def _control_changes(store: Store, handle: str) -> Iterator[Account]:

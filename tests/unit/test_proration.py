@@ -27,7 +27,14 @@ def _exact(price: str, digits: int) -> Decimal:
     )
 
 
-def _change(old: str, new: str, currency: str, new_cycle: BillingCycle = MONTHLY, rate: str = "18"):  # type: ignore[no-untyped-def]
+def _change(  # type: ignore[no-untyped-def]
+    old: str,
+    new: str,
+    currency: str,
+    new_cycle: BillingCycle = MONTHLY,
+    rate: str = "18",
+    balance: str = "0",
+):
     return prorate(
         old_plan="growth",
         old_price=Money.of(old, currency),
@@ -39,6 +46,7 @@ def _change(old: str, new: str, currency: str, new_cycle: BillingCycle = MONTHLY
         new_period=(START, END) if new_cycle is MONTHLY else (NOW, NOW.replace(year=2027)),
         at=NOW,
         tax_rate=Decimal(rate),
+        credit_balance=Money.of(balance, currency),
     )
 
 
@@ -93,3 +101,20 @@ def test_unused_fraction_is_clamped_to_the_period(at: datetime, expected: Decima
 def test_empty_period_is_refused() -> None:
     with pytest.raises(ValueError, match="empty billing period"):
         unused_fraction(END, START, NOW)
+
+
+def test_credit_balance_pays_a_positive_net_before_tax() -> None:
+    partial = _change("799.00", "4999.00", "INR", balance="1000.00")
+    assert partial.net == Money.of("3724.58", "INR")
+    assert partial.credit_applied == Money.of("1000.00", "INR")
+    assert partial.tax == Money.of("490.42", "INR")  # 18% of 2724.58 = 490.4244
+    assert partial.amount_due == Money.of("3215.00", "INR")
+    whole = _change("799.00", "4999.00", "INR", balance="5000.00")
+    assert whole.credit_applied == whole.net == Money.of("3724.58", "INR")
+    assert (whole.tax, whole.amount_due) == (Money.zero("INR"), Money.zero("INR"))
+
+
+def test_a_downgrade_uses_no_credit() -> None:
+    change = _change("4999.00", "799.00", "INR", balance="100.00")
+    assert change.credit_applied == Money.zero("INR")
+    assert change.amount_due == Money.zero("INR")

@@ -22,6 +22,7 @@ from billing_mock.domain import lifecycle, scenarios
 from billing_mock.domain.errors import Conflict, InvalidRequest
 from billing_mock.domain.models import (
     Account,
+    BillingCycle,
     ChargeType,
     Invoice,
     InvoiceStatus,
@@ -294,6 +295,8 @@ def _order_problems(account: Account) -> Iterator[str]:
     for order in account.orders:
         if (order.status is OrderStatus.PAID) != (order.payment_id in captured):
             yield f"{order.id}: {order.status.value}, paid by {order.payment_id}"
+        if (order.status is OrderStatus.PAID) != (order.confirmation is not None):
+            yield f"{order.id}: {order.status.value}, confirmation kept: {order.confirmation}"
 
 
 # --- the tests ------------------------------------------------------------------------------
@@ -522,3 +525,24 @@ def test_scenario_rendered_by_api_matches_its_response_schemas(
     store.reset()
     problems = failures(SEED, handle, api, RENDERERS[api](store, handle))
     assert not problems, "\n".join([f"scenario {name}:", *problems[:25]])
+
+
+@pytest.mark.parametrize("name", ["overdue-invoice", "failed-payment", "trial-ending"])
+def test_an_order_a_scenario_unpays_keeps_no_confirmation(name: str) -> None:
+    store = _store()
+    account = store.account("lumen.studio")
+    growth = store.plan("growth")
+    ordered, order = lifecycle.checkout(
+        account, growth, BillingCycle.MONTHLY, None, now=store.as_of, seed=SEED
+    )
+    paid, _ = lifecycle.confirm(
+        ordered,
+        order.id,
+        "pay_Test0000000001",
+        now=store.as_of,
+        seed=SEED,
+        captured=lambda _: False,
+    )
+    shown = apply_scenario(paid, name, store.as_of, plan=growth)
+    assert [order.status for order in shown.orders] == [OrderStatus.CREATED]
+    assert list(_order_problems(shown)) == []

@@ -14,10 +14,21 @@ def organisation_for(store: Store, user: User, handle: str) -> Organisation:
     servers look the organisation up before its members) and PermissionDenied when the
     user is not a member.
     """
-    organisation = store.organisation(handle)
-    if not user.is_member_of(handle):
-        raise PermissionDenied()
-    return organisation
+    return store.organisation(membership_of(store, user, handle).organisation)
+
+
+def membership_of(store: Store, user: User, handle: str) -> Membership:
+    """`user`'s membership of the organisation `handle`: the role a bearer-token caller
+    (who holds no per-organisation credential) acts with there.
+
+    Raises OrganisationNotFound for an unknown handle (first) and PermissionDenied when
+    the user is not a member.
+    """
+    store.organisation(handle)
+    for member in user.memberships:
+        if member.organisation == handle:
+            return member
+    raise PermissionDenied()
 
 
 ROLE_NAMES = {
@@ -27,6 +38,11 @@ ROLE_NAMES = {
     Role.MEMBER: "Member",
 }
 """Seed 003's names for the roles."""
+
+BILLING_ROLES = (Role.OWNER, Role.ADMIN)
+"""Seed 003: the roles that may change an organisation's billing (checkout, confirm, plan
+change, cancel, resume) and see its documents; a Super Admin may too. Every API that
+writes the shared subscription applies this one rule (`require_billing_role`)."""
 
 
 def require_role(member: Membership, *allowed: Role) -> Membership:
@@ -38,3 +54,10 @@ def require_role(member: Membership, *allowed: Role) -> Membership:
     if member.role is Role.SUPER_ADMIN or member.role in allowed:
         return member
     raise RoleRequired(" or ".join(ROLE_NAMES[role] for role in allowed or (Role.SUPER_ADMIN,)))
+
+
+def require_billing_role(member: Membership) -> Membership:
+    """`member` if it may manage the organisation's billing (BILLING_ROLES, or a Super
+    Admin); raises RoleRequired (403) for a Member.
+    """
+    return require_role(member, *BILLING_ROLES)

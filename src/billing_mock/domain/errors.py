@@ -11,7 +11,8 @@
      |    +-- PlanNotFound           no plan with that id
      |    +-- InvoiceNotFound        no invoice with that id (in the caller's organisation)
      |    +-- SubscriptionNotFound   no subscription with that id
-     |    +-- OrderNotFound          no checkout order with that id in the organisation
+     |    +-- OrderNotFound          no checkout order with that id in the organisation (or
+     |                               an unpaid one dropped for newer ones: terms.UNPAID_ORDERS_KEPT)
      +-- InvalidRequest              input the contract cannot rule out            (400)
      |    +-- CouponNotFound         no coupon with that code
      |    +-- CouponExpired          the coupon is outside its validity window
@@ -23,6 +24,8 @@
      |    +-- SubscriptionAlreadyActive   checkout while a paid subscription runs
      |    +-- NoActiveSubscription   changing or cancelling a subscription that has ended
      |    +-- OrderAlreadyPaid       confirming a paid order with another payment
+     |    +-- PaymentAlreadyCaptured a payment id the gateway captured already, in any organisation
+     |    +-- CreditUnavailable      confirming an order priced with credit that is used up since
      |    +-- CancellationAlreadyScheduled  a second cancellation at period end
      |    +-- NotScheduledForCancellation   resuming a subscription that is not cancelling
      |    +-- SubscriptionEnded      resuming (or re-planning) a subscription that is over
@@ -46,7 +49,7 @@ PRODUCT_NOT_FOUND = "Product not found: the organization is not enrolled in {pro
 ROLE_REQUIRED = "This action requires the {roles} role."
 INVOICE_NOT_FOUND = "Invoice not found"
 SUBSCRIPTION_NOT_FOUND = "Subscription not found"
-ORDER_NOT_FOUND = "Order not found"
+ORDER_NOT_FOUND = "Order not found or expired"
 COUPON_NOT_FOUND = "Coupon {code} does not exist"
 COUPON_EXPIRED = "Coupon {code} is not valid at this time"
 COUPON_NOT_APPLICABLE = "Coupon {code} does not apply to {cycle} billing"
@@ -57,6 +60,10 @@ SUBSCRIPTION_ALREADY_ACTIVE = (
 )
 NO_ACTIVE_SUBSCRIPTION = "The organization has no active subscription"
 ORDER_ALREADY_PAID = "The order has already been paid by another payment"
+PAYMENT_ALREADY_CAPTURED = "This payment has already been captured"
+CREDIT_UNAVAILABLE = (
+    "The credit this order was priced with has been used since; start a new checkout"
+)
 CANCELLATION_ALREADY_SCHEDULED = (
     "The subscription is already set to cancel at the end of its period"
 )
@@ -225,6 +232,22 @@ class OrderAlreadyPaid(Conflict):
     """Confirming an order that another payment already paid."""
 
     default_message = ORDER_ALREADY_PAID
+
+
+class PaymentAlreadyCaptured(Conflict):
+    """Confirming with a payment id the gateway already captured, for any order of any
+    organisation: Razorpay's payment ids are unique across the gateway.
+    """
+
+    default_message = PAYMENT_ALREADY_CAPTURED
+
+
+class CreditUnavailable(Conflict):
+    """Confirming an order whose price deducted more credit than the account has left
+    (another order used it since): the order's amount cannot change once created.
+    """
+
+    default_message = CREDIT_UNAVAILABLE
 
 
 class CancellationAlreadyScheduled(Conflict):

@@ -7,12 +7,15 @@ under its lock (`Store.update`). Source: seed 003 (Razorpay-backed subscription 
 
     (trial, or ended) --checkout--> order --confirm--> active --cancel(at period end)--> active,
     cancelling --resume--> active;  active --cancel(now)--> ended;  active --plan change--> active
+
+Credit from downgrades (`Account.credit`) pays the next charge, a plan change's or a
+checkout's, before tax: a negative `proration.CREDIT_APPLIED` line on its invoice.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,10 +23,12 @@ from billing_mock.domain.errors import (
     CancellationAlreadyScheduled,
     CouponExpired,
     CouponNotApplicable,
+    CreditUnavailable,
     NoActiveSubscription,
     NotScheduledForCancellation,
     OrderAlreadyPaid,
     OrderNotFound,
+    PaymentAlreadyCaptured,
     PlanUnchanged,
     SubscriptionAlreadyActive,
     SubscriptionEnded,
@@ -33,6 +38,7 @@ from billing_mock.domain.models import (
     Account,
     BillingCycle,
     ChargeType,
+    Confirmation,
     Coupon,
     Invoice,
     InvoiceStatus,
@@ -46,24 +52,20 @@ from billing_mock.domain.models import (
     SubscriptionStatus,
 )
 from billing_mock.domain.money import Money
-from billing_mock.domain.proration import Proration, no_proration, prorate
+from billing_mock.domain.proration import (
+    Proration,
+    credit_lines,
+    credit_to_apply,
+    of_plan_change,
+)
 from billing_mock.domain.tax import tax_on, tax_rate
-from billing_mock.domain.terms import CYCLE_LENGTH
-
-
-@dataclass(frozen=True, slots=True)
-class Confirmation:
-    """A confirmed checkout: the activated subscription, the payment and its paid invoice."""
-
-    subscription: Subscription
-    payment: Payment
-    invoice: Invoice
+from billing_mock.domain.terms import CYCLE_LENGTH, UNPAID_ORDERS_KEPT
 
 
 @dataclass(frozen=True, slots=True)
 class PlanChange:
-    """A plan change: the subscription after it, its proration, and the invoice and
-    payment for a positive amount due (None when nothing was charged).
+    """A plan change: the subscription after it, its proration, the invoice of a positive
+    net and the payment of a positive amount due (None when there is none to invoice or pay).
     """
 
     subscription: Subscription
@@ -94,61 +96,80 @@ def checkout(
     now: datetime,
     seed: int,
 ) -> tuple[Account, Order]:
-    """Create a checkout order for one `cycle` of `plan`, after `coupon`, plus tax.
+    """Create a checkout order for one `cycle` of `plan`, after `coupon` and the account's
+    credit (up to the discounted price; deducted when confirmed), plus tax on the rest.
 
-    Allowed during a trial or after the subscription ended; raises
+    Only the newest UNPAID_ORDERS_KEPT unpaid orders are kept (an older one's confirm is
+    OrderNotFound). Allowed during a trial or after the subscription ended; raises
     SubscriptionAlreadyActive while a paid one runs, and coupon_discount's errors.
     """
     _require_no_paid_subscription(account.subscription)
     org = account.organisation
     price = plan.price(org.currency, cycle)
     discount = coupon_discount(coupon, price, cycle, now) if coupon else Money.zero(org.currency)
+    credit = credit_to_apply(price - discount, account.credit)
     order = Order(
-        id=processor_id("order", 14, seed, org.id, len(account.orders)),
+        # The count of orders ever made, not of those kept, so a dropped id never returns.
+        id=processor_id("order", 14, seed, org.id, account.orders_created),
         plan_id=plan.id,
         billing_cycle=cycle,
         description=f"{plan.name} plan, {cycle.value}",
         price=price,
         discount=discount,
-        tax=tax_on(price - discount, tax_rate(org.country, org.currency)),
+        credit=credit,
+        tax=tax_on(price - discount - credit, tax_rate(org.country, org.currency)),
         coupon_code=coupon.code if coupon else None,
         created_at=now,
     )
-    return dataclasses.replace(account, orders=(*account.orders, order)), order
+    count, orders = account.orders_created + 1, _newest_unpaid((*account.orders, order))
+    return dataclasses.replace(account, orders=orders, orders_created=count), order
 
 
 def confirm(
-    account: Account, order_id: str, payment_id: str, *, now: datetime, seed: int
+    account: Account,
+    order_id: str,
+    payment_id: str,
+    *,
+    now: datetime,
+    seed: int,
+    captured: Callable[[str], bool],
 ) -> tuple[Account, Confirmation]:
-    """Record `payment_id` against order `order_id`: a paid invoice, a captured payment,
-    and the subscription active on the order's plan from `now` for one cycle.
+    """Record `payment_id` against order `order_id`: a paid invoice (less the credit the
+    order deducted), a captured payment, and the subscription active on the order's plan
+    from `now` for one cycle. `captured(payment_id)` says whether the gateway captured
+    that payment already, in any organisation (`Store.payment_captured`).
 
-    Idempotent: the same payment for an already-paid order returns the first
-    confirmation and changes nothing. Raises OrderNotFound, OrderAlreadyPaid (another
-    payment paid it, or this payment paid another order) and SubscriptionAlreadyActive.
+    Idempotent: the same payment for a paid order returns what its first confirmation
+    returned, whatever changed since, and changes nothing. Raises OrderNotFound (none,
+    or an unpaid one dropped for newer ones), OrderAlreadyPaid (another payment paid it),
+    PaymentAlreadyCaptured, SubscriptionAlreadyActive and CreditUnavailable.
     """
     order = _order(account, order_id)
-    if order.status is OrderStatus.PAID:
+    if order.confirmation is not None:
         if order.payment_id != payment_id:
             raise OrderAlreadyPaid()
-        return account, _confirmation_of(account, order)
-    if any(payment.id == payment_id for payment in account.payments):
-        raise OrderAlreadyPaid()
+        return account, order.confirmation
+    if captured(payment_id):
+        raise PaymentAlreadyCaptured()
     _require_no_paid_subscription(account.subscription)
-    description = order.description + (
-        f" (coupon {order.coupon_code})" if order.coupon_code else ""
-    )
+    if order.credit.amount > account.credit.amount:
+        raise CreditUnavailable()
+    coupon = f" (coupon {order.coupon_code})" if order.coupon_code else ""
     charged = order.price - order.discount
     end = now + CYCLE_LENGTH[order.billing_cycle]
-    invoice = _invoice(
-        account, (LineItem(description, 1, charged, charged),), order.tax, (now, end), now
-    )
+    lines = (LineItem(order.description + coupon, 1, charged, charged), *credit_lines(order.credit))
+    invoice = _invoice(account, lines, order.tax, (now, end), now)
     payment = Payment(
         payment_id, order.id, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now
     )
     subscription = _activated(account, order, now, end, seed)
+    result = Confirmation(subscription, payment, invoice, account.credit - order.credit)
     paid = dataclasses.replace(
-        order, status=OrderStatus.PAID, payment_id=payment_id, invoice_reference=invoice.reference
+        order,
+        status=OrderStatus.PAID,
+        payment_id=payment_id,
+        invoice_reference=invoice.reference,
+        confirmation=result,
     )
     changed = dataclasses.replace(
         account,
@@ -156,8 +177,9 @@ def confirm(
         invoices=(invoice, *account.invoices),
         payments=(payment, *account.payments),
         orders=tuple(paid if item.id == order.id else item for item in account.orders),
+        credit=result.credit_balance,
     )
-    return changed, Confirmation(subscription, payment, invoice)
+    return changed, result
 
 
 def change_plan(
@@ -173,7 +195,8 @@ def change_plan(
 
     Same cycle: the period is kept, unused time of the old plan is credited and the
     new plan charged for the rest of it. New cycle: the period restarts at `now` and a
-    whole new cycle is charged. A positive amount due is invoiced and paid at once; a
+    whole new cycle is charged. A positive net uses the account's credit first and is
+    invoiced (with a credit line); what is left, plus tax, is paid at once. A
     negative net becomes account credit. During a trial nothing is prorated. Raises
     NoActiveSubscription (ended) and PlanUnchanged (same plan and cycle).
     """
@@ -182,7 +205,9 @@ def change_plan(
         raise NoActiveSubscription()
     if (current.plan_id, current.billing_cycle) == (new_plan.id, cycle):
         raise PlanUnchanged()
-    proration = _proration(account, old_plan, new_plan, cycle, now)
+    proration = of_plan_change(
+        current, old_plan, new_plan, cycle, account.organisation, account.credit, at=now
+    )
     subscription = dataclasses.replace(
         current,
         plan_id=new_plan.id,
@@ -190,57 +215,41 @@ def change_plan(
         current_period_start=proration.period_start,
         current_period_end=proration.period_end,
     )
-    changed = dataclasses.replace(account, subscription=subscription)
+    # An upgrade uses credit (credit_applied); a downgrade's negative net adds to it.
+    credit = account.credit - proration.credit_applied
     if proration.net.amount < 0:
-        changed = dataclasses.replace(changed, credit=account.credit - proration.net)
-    if proration.amount_due.amount <= 0:
+        credit = credit - proration.net
+    changed = dataclasses.replace(account, subscription=subscription, credit=credit)
+    if proration.net.amount <= 0:
         return changed, PlanChange(subscription, proration, None, None)
-    description = (
-        f"{old_plan.name} to {new_plan.name}, prorated "
-        f"{now:%d %b %Y} to {proration.period_end:%d %b %Y}"
-    )
-    line = LineItem(description, 1, proration.net, proration.net)
-    invoice = _invoice(account, (line,), proration.tax, (now, proration.period_end), now)
-    payment_id = processor_id(
-        "pay", 14, seed, account.organisation.id, "charge", len(account.payments)
-    )
-    payment = Payment(
-        payment_id, None, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now
-    )
+    names = f"{old_plan.name} to {new_plan.name}"
+    invoice, payment = _prorated_charge(account, proration, names, seed)
     changed = dataclasses.replace(
-        changed, invoices=(invoice, *account.invoices), payments=(payment, *account.payments)
+        changed,
+        invoices=(invoice, *account.invoices),
+        payments=(payment, *account.payments) if payment else account.payments,
     )
     return changed, PlanChange(subscription, proration, invoice, payment)
 
 
-def _proration(
-    account: Account, old_plan: Plan, new_plan: Plan, cycle: BillingCycle, now: datetime
-) -> Proration:
-    """The proration of change_plan: none during a trial, else prorate() over the period."""
-    current, org = account.subscription, account.organisation
-    period = (current.current_period_start, current.current_period_end)
-    if current.status is SubscriptionStatus.TRIALING:
-        return no_proration(
-            old_plan=old_plan.id,
-            old_cycle=current.billing_cycle,
-            new_plan=new_plan.id,
-            new_cycle=cycle,
-            period=period,
-            at=now,
-            currency=org.currency,
-        )
-    same_cycle = cycle is current.billing_cycle
-    return prorate(
-        old_plan=old_plan.id,
-        old_price=old_plan.price(org.currency, current.billing_cycle),
-        old_cycle=current.billing_cycle,
-        new_plan=new_plan.id,
-        new_price=new_plan.price(org.currency, cycle),
-        new_cycle=cycle,
-        period=period,
-        new_period=period if same_cycle else (now, now + CYCLE_LENGTH[cycle]),
-        at=now,
-        tax_rate=tax_rate(org.country, org.currency),
+def _prorated_charge(
+    account: Account, proration: Proration, names: str, seed: int
+) -> tuple[Invoice, Payment | None]:
+    """The paid invoice of a plan change's positive net (`names`: "Growth to Scale"), with
+    its credit line, and the payment of what is left due (None: credit paid it all).
+    """
+    now, end = proration.changed_at, proration.period_end
+    description = f"{names}, prorated {now:%d %b %Y} to {end:%d %b %Y}"
+    net = proration.net
+    lines = (LineItem(description, 1, net, net), *credit_lines(proration.credit_applied))
+    invoice = _invoice(account, lines, proration.tax, (now, end), now)
+    if proration.amount_due.amount <= 0:
+        return invoice, None
+    payment_id = processor_id(
+        "pay", 14, seed, account.organisation.id, "charge", len(account.payments)
+    )
+    return invoice, Payment(
+        payment_id, None, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now
     )
 
 
@@ -325,10 +334,15 @@ def _order(account: Account, order_id: str) -> Order:
     raise OrderNotFound()
 
 
-def _confirmation_of(account: Account, order: Order) -> Confirmation:
-    payment = next(item for item in account.payments if item.id == order.payment_id)
-    invoice = next(item for item in account.invoices if item.reference == order.invoice_reference)
-    return Confirmation(account.subscription, payment, invoice)
+def _newest_unpaid(orders: tuple[Order, ...]) -> tuple[Order, ...]:
+    """`orders` but the unpaid ones older than the newest UNPAID_ORDERS_KEPT (paid ones
+    stay: a replay of their confirmation returns what they keep).
+    """
+    unpaid = [order.id for order in orders if order.status is OrderStatus.CREATED]
+    if len(unpaid) <= UNPAID_ORDERS_KEPT:
+        return orders
+    dropped = set(unpaid[: len(unpaid) - UNPAID_ORDERS_KEPT])
+    return tuple(order for order in orders if order.id not in dropped)
 
 
 def _activated(

@@ -293,6 +293,19 @@ class Payment:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """A confirmed checkout as its confirmation returned it: the activated subscription,
+    the captured payment, the paid invoice and the account's credit balance just after.
+    Kept on the paid Order, so confirming the same payment again returns it unchanged.
+    """
+
+    subscription: Subscription
+    payment: Payment
+    invoice: Invoice
+    credit_balance: Money
+
+
 class OrderStatus(enum.Enum):
     """A checkout order: created, then paid once a payment is confirmed."""
 
@@ -302,9 +315,10 @@ class OrderStatus(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Order:
-    """A checkout order (`order_...`): one billing cycle of a plan, after coupon, plus tax.
+    """A checkout order (`order_...`): one billing cycle of a plan, after coupon and the
+    account's credit, plus tax on what is left.
 
-    `payment_id` and `invoice_reference` are set when it is paid.
+    `payment_id`, `invoice_reference` and `confirmation` are set when it is paid.
     """
 
     id: str
@@ -314,17 +328,20 @@ class Order:
     """What the order buys, as its invoice line reads ("Growth plan, monthly")."""
     price: Money
     discount: Money
+    credit: Money
+    """The account's credit the order is priced with (at most price less discount)."""
     tax: Money
     coupon_code: str | None
     created_at: datetime
     status: OrderStatus = OrderStatus.CREATED
     payment_id: str | None = None
     invoice_reference: str | None = None
+    confirmation: Confirmation | None = None
 
     @property
     def amount(self) -> Money:
-        """What the customer pays: price less discount, plus tax."""
-        return self.price - self.discount + self.tax
+        """What the customer pays: price less discount and credit, plus tax."""
+        return self.price - self.discount - self.credit + self.tax
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,4 +380,6 @@ class Account:
     credit: Money
     """Credit from downgrades, owed to the customer against the next invoice."""
     orders: tuple[Order, ...] = ()
-    """Checkout orders, oldest first."""
+    """Checkout orders, oldest first: the paid ones and the newest unpaid ones."""
+    orders_created: int = 0
+    """Checkout orders ever created, dropped ones included: the next order's sequence."""

@@ -58,6 +58,8 @@ class _State:
 
     accounts: dict[str, Account]
     invoices: dict[str, tuple[str, Invoice]]
+    payments: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Every payment id in any account, to the handle holding it: the gateway's own index."""
     version: int = 0
     lock: threading.RLock = dataclasses.field(default_factory=threading.RLock)
 
@@ -138,6 +140,11 @@ class Store:
                 invoice.reference: (owner, invoice)
                 for owner, account in state.accounts.items()
                 for invoice in account.invoices
+            }
+            state.payments = {
+                payment.id: owner
+                for owner, account in state.accounts.items()
+                for payment in account.payments
             }
 
     def scenario_of(self, handle: str) -> str | None:
@@ -231,6 +238,15 @@ class Store:
             raise InvoiceNotFound()
         return self._organisations[found[0]], found[1]
 
+    def payment_captured(self, payment_id: str) -> bool:
+        """Whether any organisation's account holds a payment with this gateway id
+        (`pay_...`): Razorpay's payment ids are unique across the gateway. Called from
+        an `update` change, it sees the state that change will replace (the lock is
+        reentrant and shared by every organisation).
+        """
+        with self._state.lock:
+            return payment_id in self._state.payments
+
     def update(
         self, handle: str, change: Callable[[Account], tuple[Account, T]]
     ) -> tuple[Account, T]:
@@ -260,6 +276,9 @@ class Store:
                 after = dataclasses.replace(after, usage=usage)
             state.accounts[handle] = after
             state.version += 1
+            # Transitions only prepend invoices and payments, so the new ones come first.
             for invoice in after.invoices[: len(after.invoices) - len(before.invoices)]:
                 state.invoices[invoice.reference] = (handle, invoice)
+            for payment in after.payments[: len(after.payments) - len(before.payments)]:
+                state.payments[payment.id] = handle
             return after, result

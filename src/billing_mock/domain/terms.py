@@ -25,3 +25,13 @@ CYCLE_LENGTH = {
     BillingCycle.YEARLY: relativedelta(years=1),
 }
 """One billing period of each cycle."""
+
+UNPAID_ORDERS_KEPT = 25
+"""How many unpaid checkout orders an organisation keeps; a newer one drops the oldest.
+
+A Razorpay order is meant to be paid in the checkout that created it; an abandoned one
+is never paid. A customer trying plans, cycles and coupons makes a handful, a frontend's
+test run a few dozen at most before confirming the last, so 25 keeps every order a
+client can still mean to pay while bounding them (~1 KB each) per organisation. A count,
+not a time: the mock's clock stands still at `as_of`, so no order would ever age.
+"""

@@ -32,6 +32,7 @@ FIELDS = {
     "CouponNotApplicable": "couponCode",
     "InvalidSignature": "signature",
     "OrderNotFound": "orderId",
+    "PaymentAlreadyCaptured": "paymentId",
     "InvalidDateRange": "from",
     "SubscriptionNotFound": "id",
     "InvoiceNotFound": "id",

@@ -15,7 +15,7 @@ from connexion.lifecycle import ConnexionResponse
 from billing_mock.apis.common.invoice_pdf import pdf_response
 from billing_mock.apis.razorpay import signature, wire
 from billing_mock.domain import billing, lifecycle
-from billing_mock.domain.access import require_role
+from billing_mock.domain.access import require_billing_role, require_role
 from billing_mock.domain.errors import InvalidDateRange, InvoiceNotFound, SubscriptionNotFound
 from billing_mock.domain.models import Account, BillingCycle, Invoice, Membership, Order, Role
 from billing_mock.domain.pagination import page_of
@@ -92,34 +92,32 @@ def create_checkout(store: Store, token_info: TokenInfo, body: Body) -> tuple[Bo
 
 
 def confirm_checkout(store: Store, token_info: TokenInfo, body: Body) -> Body:
-    """POST /checkout/confirm (Owner, Admin): verify Razorpay's signature, then activate.
+    """POST /checkout/confirm (Owner, Admin): verify Razorpay's signature, then activate
+    (billing.confirm_checkout).
 
-    In: `{paymentId, orderId, signature}`. Out: the Confirmation. The same payment again
-    returns the same confirmation. Raises RoleRequired (403), InvalidSignature (400,
-    before anything is looked up), OrderNotFound (404), OrderAlreadyPaid and
-    SubscriptionAlreadyActive (409).
+    In: `{paymentId, orderId, signature}`. Out: the Confirmation; the same payment again
+    returns the first confirmation's body, whatever changed since. Raises RoleRequired
+    (403), InvalidSignature (400, before anything is looked up), OrderNotFound (404, also
+    an expired unpaid order), OrderAlreadyPaid, PaymentAlreadyCaptured (any
+    organisation's), SubscriptionAlreadyActive and CreditUnavailable (409).
     """
     member = _owner_or_admin(token_info)
     order_id, payment_id = body["orderId"], body["paymentId"]
     signature.verify(store.gateway.key_secret, order_id, payment_id, body["signature"])
-
-    def change(account: Account) -> tuple[Account, lifecycle.Confirmation]:
-        return lifecycle.confirm(account, order_id, payment_id, now=store.as_of, seed=store.seed)
-
-    account, result = store.update(member.organisation, change)
-    return wire.confirmation(result, account, store.plan_of(account), api_url())
+    account, result = billing.confirm_checkout(store, member.organisation, order_id, payment_id)
+    plan = store.plan(result.subscription.plan_id)
+    return wire.confirmation(result, account.organisation, plan, api_url())
 
 
 def change_plan(store: Store, token_info: TokenInfo, body: Body) -> Body:
     """POST /plan-change (Owner, Admin): switch plan, prorated (see billing.change_plan).
 
     In: `{planId, billingCycle?}` (default: the current cycle). Out: the PlanChange.
-    Raises RoleRequired (403), PlanNotFound (404), NoActiveSubscription and
-    PlanUnchanged (409).
+    Raises RoleRequired (403, billing.change_plan's role rule), PlanNotFound (404),
+    NoActiveSubscription and PlanUnchanged (409).
     """
-    member = _owner_or_admin(token_info)
     cycle = BillingCycle(body["billingCycle"]) if "billingCycle" in body else None
-    account, result = billing.change_plan(store, member.organisation, body["planId"], cycle)
+    account, result = billing.change_plan(store, _member(token_info), body["planId"], cycle)
     return wire.plan_change(result, account, store.plan_of(account), api_url())
 
 
@@ -199,7 +197,7 @@ def _member(token_info: TokenInfo) -> Membership:
 
 
 def _owner_or_admin(token_info: TokenInfo) -> Membership:
-    return require_role(_member(token_info), Role.OWNER, Role.ADMIN)
+    return require_billing_role(_member(token_info))
 
 
 def _subscription(account: Account, store: Store) -> Body:

@@ -15,18 +15,22 @@ from typing import Any
 
 from billing_mock.apis.common.timestamps import utc_seconds
 from billing_mock.domain.identifiers import processor_id
-from billing_mock.domain.lifecycle import Confirmation, PlanChange
+from billing_mock.domain.lifecycle import PlanChange
 from billing_mock.domain.models import (
     Account,
+    Confirmation,
     GatewayKeys,
     Invoice,
     InvoiceStatus,
     Order,
+    Organisation,
     Payment,
     Plan,
+    Subscription,
     SubscriptionStatus,
     User,
 )
+from billing_mock.domain.money import Money
 from billing_mock.domain.pagination import Page
 from billing_mock.domain.proration import Proration
 
@@ -54,7 +58,15 @@ EXPORT_COLUMNS = (
 
 def subscription(account: Account, plan: Plan) -> dict[str, Any]:
     """The Subscription object of `account`, on `plan` (its current plan)."""
-    current, org = account.subscription, account.organisation
+    return subscription_of(account.subscription, account.organisation, account.credit, plan)
+
+
+def subscription_of(
+    current: Subscription, org: Organisation, credit: Money, plan: Plan
+) -> dict[str, Any]:
+    """The Subscription object of `current`, `org`'s, on `plan` (its plan), with the
+    account's `credit` as `creditBalance`: also a confirmation's, as it was then.
+    """
     return {
         "id": current.reference,
         "entity": "subscription",
@@ -71,7 +83,7 @@ def subscription(account: Account, plan: Plan) -> dict[str, Any]:
         "cancelAtCycleEnd": current.cancel_at_period_end,
         "cancelledAt": optional(current.cancelled_at),
         "endedAt": optional(current.ended_at),
-        "creditBalance": account.credit.major_string(),
+        "creditBalance": credit.major_string(),
         "notes": dict(current.notes),
         "createdAt": utc_seconds(current.started_at),
     }
@@ -151,6 +163,7 @@ def checkout(
         "price": order.price.major_string(),
         "couponCode": order.coupon_code,
         "discount": order.discount.major_string(),
+        "creditApplied": order.credit.major_string(),
         "tax": order.tax.major_string(),
         "amount": order.amount.major_string(),
         "createdAt": utc_seconds(order.created_at),
@@ -172,11 +185,13 @@ def checkout(
 
 
 def confirmation(
-    result: Confirmation, account: Account, plan: Plan, api_url: str
+    result: Confirmation, org: Organisation, plan: Plan, api_url: str
 ) -> dict[str, Any]:
-    """The Confirmation object: the subscription, the payment and the paid invoice."""
+    """The Confirmation object of `org`: the subscription (on `plan`, its plan then) and
+    credit balance as the confirmation left them, the payment and the paid invoice.
+    """
     return {
-        "subscription": subscription(account, plan),
+        "subscription": subscription_of(result.subscription, org, result.credit_balance, plan),
         "payment": payment(result.payment),
         "invoice": invoice(result.invoice, api_url),
     }
@@ -206,6 +221,7 @@ def proration(item: Proration) -> dict[str, Any]:
         "credit": item.credit.major_string(),
         "charge": item.charge.major_string(),
         "net": item.net.major_string(),
+        "creditApplied": item.credit_applied.major_string(),
         "tax": item.tax.major_string(),
         "amountDue": item.amount_due.major_string(),
     }

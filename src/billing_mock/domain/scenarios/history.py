@@ -123,7 +123,11 @@ def without_payments(account: Account, references: set[str]) -> Account:
         payments=tuple(item for item in account.payments if item.id not in removed),
         orders=tuple(
             dataclasses.replace(
-                order, status=OrderStatus.CREATED, payment_id=None, invoice_reference=None
+                order,
+                status=OrderStatus.CREATED,
+                payment_id=None,
+                invoice_reference=None,
+                confirmation=None,
             )
             if order.payment_id in removed
             else order

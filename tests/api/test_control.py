@@ -219,6 +219,39 @@ def test_reset_takes_post_only(client: TestClient) -> None:
     assert response.headers["allow"] == "POST"
 
 
+def _me(client: TestClient, **headers: str) -> dict[str, Any]:
+    return _ok(client.get(f"{RAZORPAY}/subscription/me", headers={**RECALLL_OWNER, **headers}))
+
+
+def test_reset_drops_every_other_seeds_world() -> None:
+    """Each X-Mock-Seed used to keep its world (and its state) through every reset."""
+    stores = load_stores(42)
+    with TestClient(create_app(stores, Settings(control_token=TOKEN))) as client:
+        seven = {**RECALLL_OWNER, "X-Mock-Seed": "7"}
+        _ok(client.post(f"{RAZORPAY}/cancel", headers=seven))
+        assert _me(client, **{"X-Mock-Seed": "7"})["cancelAtCycleEnd"] is True
+        _ok(client.post(f"{BASE}/reset", headers=CONTROL))
+        assert _me(client, **{"X-Mock-Seed": "7"})["cancelAtCycleEnd"] is False
+    assert stores.seeds() == (42, 7)  # only the world built again since the reset
+
+
+def test_reset_repeats_a_fresh_servers_pattern_of_faults() -> None:
+    """The fault and latency draws start again with a reset, as on a fresh server."""
+    settings = Settings(control_token=TOKEN, fault="500", fault_rate=0.5)
+    with TestClient(create_app(load_stores(42), settings)) as client:
+        fresh = [
+            client.get(f"{RAZORPAY}/subscription/me", headers=RECALLL_OWNER).status_code
+            for _ in range(40)
+        ]
+        _ok(client.post(f"{BASE}/reset", headers=CONTROL))
+        again = [
+            client.get(f"{RAZORPAY}/subscription/me", headers=RECALLL_OWNER).status_code
+            for _ in range(40)
+        ]
+    assert set(fresh) == {200, 500}
+    assert again == fresh
+
+
 # --- scenarios -----------------------------------------------------------------------
 
 

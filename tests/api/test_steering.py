@@ -26,6 +26,7 @@ UNPOD_URL = "/api/v2/platform/organisation/billing/"
 UNPOD = {"Authorization": f"jwt {PRIYA['jwt']}", "Org-Handle": "recalll.co"}
 BEARER = {"Authorization": f"Bearer {PRIYA['bearer']}"}
 KEY = {"X-API-Key": PRIYA["memberships"][0]["api_key"]}
+ME = "/api/billing/subscription/me"
 
 
 def _responses(spec: str, path: str, method: str) -> dict[str, Any]:
@@ -148,6 +149,71 @@ def test_a_seed_per_request_uses_the_servers_own_fixtures(tmp_path: Path) -> Non
             assert response.json()["data"]["organizationName"] == "Custom Fixture Co", seed
 
 
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The seed of every world built from here on (`data.stores.build_store`)."""
+    from billing_mock.data import stores
+
+    built: list[int] = []
+    build = stores.build_store
+
+    def counted(fixtures: Any, seed: int) -> Any:
+        built.append(seed)
+        return build(fixtures, seed)
+
+    monkeypatch.setattr(stores, "build_store", counted)
+    return built
+
+
+def test_a_seed_builds_no_world_for_a_request_refused_before_its_handler(
+    client: TestClient, builds: list[int]
+) -> None:
+    """A world is ~110 KB and 21 ms of CPU: 2,000 unauthenticated requests with distinct
+    seeds used to build and keep 2,000 of them.
+    """
+    refused = [
+        client.get(UNPOD_URL, headers={"Org-Handle": "recalll.co", "X-Mock-Seed": "1001"}),
+        client.get(
+            UNPOD_URL, headers={**UNPOD, "Authorization": "jwt nope", "X-Mock-Seed": "1002"}
+        ),
+        client.get(ME, headers={"X-API-Key": "bmk_unknown", "X-Mock-Seed": "1003"}),
+        client.get(f"/api/orgs/{RECALLL_ID}/billing", headers={"X-Mock-Seed": "1004"}),
+        client.get(UNPOD_URL, params={"page": 0}, headers={**UNPOD, "X-Mock-Seed": "1005"}),
+        _unpod(client, **{"X-Mock-Seed": "1006", "Prefer": "code=404"}),
+    ]
+    assert [response.status_code for response in refused] == [401, 401, 401, 401, 400, 404]
+    assert builds == []
+    assert _unpod(client, **{"X-Mock-Seed": "1007"}).status_code == 200
+    assert builds == [1007]
+
+
+def test_a_scenario_is_shown_on_top_of_the_chosen_seed(client: TestClient) -> None:
+    seven = _unpod(client, **{"X-Mock-Seed": "7"}).json()["data"]
+    both = _unpod(client, **{"X-Mock-Seed": "7", "X-Mock-Scenario": "failed-payment"}).json()
+    assert both["data"][0]["status"] == "failed"
+    assert both["data"][0]["invoice_number"] == seven[0]["invoice_number"]
+    assert both["data"][1:] == seven[1:]
+
+
+def _cancelling(client: TestClient, seed: str) -> bool:
+    me = client.get(ME, headers={**KEY, "X-Mock-Seed": seed})
+    assert me.status_code == 200, me.text
+    cancelling: bool = me.json()["cancelAtCycleEnd"]
+    return cancelling
+
+
+def test_seed_worlds_are_bounded_and_the_least_recently_used_goes_first() -> None:
+    with TestClient(create_app(load_stores(42, max_seeds=2))) as client:
+        for seed in ("42", "1", "2"):
+            cancel = client.post("/api/billing/cancel", headers={**KEY, "X-Mock-Seed": seed})
+            assert cancel.status_code == 200, cancel.text
+        assert _cancelling(client, "1")  # seed 1 is now the most recently used
+        assert not _cancelling(client, "3")  # a third world: seed 2's is evicted
+        assert _cancelling(client, "1")
+        assert not _cancelling(client, "2"), "an evicted seed's world starts again"
+        assert _cancelling(client, "42"), "the default world is never evicted"
+
+
 # --- latency and faults ----------------------------------------------------------------
 
 
@@ -256,3 +322,30 @@ def test_the_control_api_is_never_steered() -> None:
         )
         vendor = _unpod(client)
     assert (control.status_code, vendor.status_code) == (200, 500)
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_dropped_connection_is_one_log_line_saying_so(
+    log_format: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """It used to log a 50-line traceback and the request as a 200."""
+    app = create_app(load_stores(42), settings=Settings(log_format=log_format))
+    with (
+        TestClient(app, raise_server_exceptions=False) as client,
+        caplog.at_level(logging.DEBUG),
+    ):
+        dropped = _unpod(client, **{"X-Mock-Fault": "drop"})
+    assert len(dropped.content) < int(dropped.headers["content-length"])  # cut short
+    assert [record for record in caplog.records if record.exc_info] == []
+    assert [
+        record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING
+    ] == []
+    lines = [
+        record.getMessage() for record in caplog.records if record.name == "billing_mock.requests"
+    ]
+    assert len(lines) == 1
+    if log_format == "json":
+        line = json.loads(lines[0])
+        assert (line["method"], line["path"], line["status"]) == ("GET", UNPOD_URL, 0)
+    else:
+        assert lines[0].startswith(f"GET {UNPOD_URL} dropped ")

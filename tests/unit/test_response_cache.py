@@ -48,7 +48,10 @@ class Inner:
 
 
 def _app(inner: Inner, store: FakeStore, settings: Settings | None = None, budget: int = 10_000):
-    cache = ResponseCache(inner, mounts=APIS, budget=budget)
+    return _served(ResponseCache(inner, mounts=APIS, budget=budget), store, settings)
+
+
+def _served(cache: ResponseCache, store: FakeStore, settings: Settings | None = None) -> Any:
     return StoreMiddleware(cache, stores=FakeStores(store), settings=settings or Settings())
 
 
@@ -160,9 +163,17 @@ def test_a_server_with_latency_or_faults_caches_nothing() -> None:
         assert inner.calls == 2
 
 
+def _entry_size() -> int:
+    """What one entry of the tests below counts against the budget, as the cache reports."""
+    cache = ResponseCache(Inner(), mounts=APIS, budget=10_000)
+    _get(_served(cache, FakeStore()), authorization="a")
+    assert len(cache) == 1
+    return cache.size
+
+
 def test_the_least_recently_used_answers_go_first_when_over_budget() -> None:
-    inner = Inner()  # each body is 60 bytes: a budget of 250 keeps four
-    app = _app(inner, FakeStore(), budget=250)
+    inner = Inner()  # every entry has the same size: the budget keeps four
+    app = _app(inner, FakeStore(), budget=4 * _entry_size() + _entry_size() // 2)
     for credential in "abcd":
         _get(app, authorization=credential)
     _get(app, authorization="a")  # a is now the most recently used
@@ -178,6 +189,56 @@ def test_the_least_recently_used_answers_go_first_when_over_budget() -> None:
 def test_an_answer_bigger_than_a_quarter_of_the_budget_is_never_kept() -> None:
     inner = Inner()  # 60 bytes, over 200 // 4
     app = _app(inner, FakeStore(), budget=200)
+    _get(app)
+    _get(app)
+    assert inner.calls == 2
+
+
+def test_keys_count_against_the_budget() -> None:
+    """400 requests with distinct 512 KB headers and small (401) answers used to keep
+    200 MB under an 8 MiB budget that counted bodies only.
+    """
+    inner = Inner()
+    cache = ResponseCache(inner, mounts=APIS, budget=20_000)
+    app = _served(cache, FakeStore())
+    big = "x" * 2_000
+    for n in range(40):
+        _get(app, authorization=f"{n} {big}")
+    calls = inner.calls
+    _get(app, authorization=f"0 {big}")
+    assert inner.calls == calls + 1, "the oldest entry was evicted"
+    assert 0 < len(cache) <= 20_000 // 2_000
+    assert cache.size <= 20_000
+
+
+def test_an_entry_counts_its_key_headers_and_body() -> None:
+    cache = ResponseCache(Inner(), mounts=APIS, budget=100_000)
+    app = _served(cache, FakeStore())
+    _get(app, authorization="a")
+    small = cache.size
+    _get(app, authorization="b" * 1_000)
+    assert cache.size - small >= 1_000 + 60  # the key's header and the body
+    assert len(cache) == 2
+
+
+def test_a_key_bigger_than_a_quarter_of_the_budget_is_never_kept() -> None:
+    inner = Inner()  # a 60-byte body, but a 3,000-byte key: over 10,000 // 4
+    app = _app(inner, FakeStore(), budget=10_000)
+    _get(app, authorization="x" * 3_000)
+    _get(app, authorization="x" * 3_000)
+    assert inner.calls == 2
+
+
+def test_a_response_cut_short_is_not_kept() -> None:
+    class Cut(Inner):
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            self.calls += 1
+            start = {"type": "http.response.start", "status": 200, "headers": []}
+            await send(start)
+            await send({"type": "http.response.body", "body": b"{", "more_body": True})
+
+    inner = Cut()
+    app = _app(inner, FakeStore())
     _get(app)
     _get(app)
     assert inner.calls == 2

@@ -14,8 +14,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from billing_mock.contract.documents import Contract
 from billing_mock.domain.errors import InvalidRequest
 from billing_mock.server.routing import Mount, Mounts
+from billing_mock.server.steering import shown
+
+CODE_INVALID = "Prefer: code must be a status like 404, not {value}"
 
 _PREFER_ITEM = re.compile(r"\s*([a-z]+)\s*=\s*\"?([^\",]*)\"?\s*")
+# ASCII digits only (see steering): `int()` runs on the code a response is found under.
+_CODE = re.compile(r"[1-5][0-9][0-9]")
 
 
 class Prefer:
@@ -24,8 +29,9 @@ class Prefer:
     Runs after security and validation (connexion's BEFORE_CONTEXT), so a caller still
     needs valid credentials and input. A documented 2xx code runs the handler (data from
     the fixtures); another code answers that response's first documented example (the
-    API's own envelope); a named example answers that example. An undocumented code or
-    an unknown name is a 400 naming what exists.
+    API's own envelope); a named example answers that example. A code that is not
+    three ASCII digits, an undocumented code or an unknown name is a 400 naming what
+    exists, the value echoed cut to `steering.ECHO_LIMIT` characters.
     """
 
     def __init__(self, app: ASGIApp, mounts: Mounts[Mount]) -> None:
@@ -43,10 +49,13 @@ class Prefer:
         operation_id = routing["operation_id"]
         responses = contract.operations[operation_id].responses
         code, name = prefer.get("code"), prefer.get("example")
+        if code is not None and not _CODE.fullmatch(code):
+            raise InvalidRequest(CODE_INVALID.format(value=shown(code)), field="Prefer")
         if code is not None and code not in responses:
             raise InvalidRequest(
                 f"Prefer: code={code} is not a response of {operation_id}; "
-                f"documented: {', '.join(responses)}"
+                f"documented: {', '.join(responses)}",
+                field="Prefer",
             )
         if name is None and code is not None and code.startswith("2"):
             await self._app(scope, receive, send)
@@ -83,11 +92,14 @@ def _example(
                 return status, media, examples[name].get("value")
             named += [f"{key} ({status})" for key in examples]
     if name is None:
-        raise InvalidRequest(f"Response {code} of {operation_id} has no documented example")
+        raise InvalidRequest(
+            f"Response {code} of {operation_id} has no documented example", field="Prefer"
+        )
     raise InvalidRequest(
-        f"Prefer: example={name} is not an example of {operation_id}"
+        f"Prefer: example={shown(name)} is not an example of {operation_id}"
         + (f" {code}" if code else "")
-        + f"; named examples: {', '.join(named) or 'none'}"
+        + f"; named examples: {', '.join(named) or 'none'}",
+        field="Prefer",
     )
 
 

@@ -11,6 +11,12 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from billing_mock.server.steering import cut
+
+DROPPED = 0
+"""The status logged for a request whose response never completed (`X-Mock-Fault: drop`,
+or anything else that cut a response short): `dropped` in the text format."""
+
 logger = logging.getLogger("billing_mock.requests")
 
 
@@ -18,7 +24,9 @@ class RequestLog:
     """One log line per request: method, path, status, milliseconds, scenario.
 
     `text` reads `GET /api/billing/subscription/me 200 3.1ms scenario=-`; `json` writes
-    one JSON object per line for log tools. Outermost, so errors and faults are logged.
+    one JSON object per line for log tools. Outermost, so errors and faults are logged. A
+    response that never completed (a dropped connection) has status 0 (`DROPPED`), shown
+    as `dropped` in text. The scenario is cut to `steering.ECHO_LIMIT` characters.
     """
 
     def __init__(self, app: ASGIApp, log_format: str) -> None:
@@ -30,27 +38,31 @@ class RequestLog:
         if scope["type"] != "http" or self._format == "off":
             await self._app(scope, receive, send)
             return
-        started, status = time.perf_counter(), 0
+        started, status, complete = time.perf_counter(), DROPPED, False
 
         async def record(message: Message) -> None:
-            nonlocal status
+            nonlocal status, complete
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body":
+                complete = not message.get("more_body", False)
             await send(message)
 
         try:
             await self._app(scope, receive, record)
         finally:
+            scenario = Headers(scope=scope).get("x-mock-scenario")
             line = {
                 "method": scope["method"],
                 "path": scope["path"],
-                "status": status,
+                "status": status if complete else DROPPED,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
-                "scenario": Headers(scope=scope).get("x-mock-scenario"),
+                "scenario": None if scenario is None else cut(scenario),
             }
             logger.info(json.dumps(line) if self._format == "json" else _text(line))
 
 
 def _text(line: Mapping[str, Any]) -> str:
     scenario = line["scenario"] or "-"
-    return f"{line['method']} {line['path']} {line['status']} {line['ms']}ms scenario={scenario}"
+    status = "dropped" if line["status"] == DROPPED else line["status"]
+    return f"{line['method']} {line['path']} {status} {line['ms']}ms scenario={scenario}"

@@ -1,9 +1,12 @@
 """Which world (Store) and which settings serve the current request, via its ASGI scope.
 
 `StoreMiddleware` puts the server's Stores and Settings in every request's scope; the
-steering middleware may pick another world for one request (`use_store`: another seed,
-a scenario's view). Handlers get the chosen Store as their first argument; security
-functions, which connexion calls by name, find it with `store_of(request)`.
+steering middleware may ask for another world for one request (`use_seed`, another
+seed's; `use_scenario`, a scenario's view). The world is chosen only when it is needed
+(`store_of`, when the handler is called, after auth and validation), so a request that
+is refused before its handler builds no seed's world. Handlers get the chosen Store as
+their first argument; security functions, which connexion calls by name, look
+credentials up with `credentials_of(request)`, which builds nothing.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from billing_mock.domain.store import Store
 from billing_mock.settings import Settings
 
 _STORES_KEY = "billing_mock.stores"
-_STORE_KEY = "billing_mock.store"
+_SEED_KEY = "billing_mock.seed"
+_SCENARIO_KEY = "billing_mock.scenario"
 _SETTINGS_KEY = "billing_mock.settings"
 
 
 class StoreMiddleware:
-    """Puts the Stores, the default Store and the Settings into every request's scope."""
+    """Puts the Stores and the Settings into every request's scope."""
 
     def __init__(self, app: ASGIApp, stores: Stores, settings: Settings) -> None:
         self._app = app
@@ -31,22 +35,41 @@ class StoreMiddleware:
         self._settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Serve the request with the Stores, the default Store and the Settings in its scope."""
+        """Serve the request with the Stores and the Settings in its scope."""
         scope[_STORES_KEY] = self._stores
-        scope[_STORE_KEY] = self._stores.default
         scope[_SETTINGS_KEY] = self._settings
         await self._app(scope, receive, send)
 
 
-def use_store(scope: Scope, store: Store) -> None:
-    """Serve this request (scope) from `store` instead of the default one."""
-    scope[_STORE_KEY] = store
+def use_seed(scope: Scope, seed: int) -> None:
+    """Serve this request (scope) from `seed`'s world; nothing is built until `store_of`."""
+    scope[_SEED_KEY] = seed
+
+
+def use_scenario(scope: Scope, name: str) -> None:
+    """Show this request (scope) its world in scenario `name` (a known scenario's name)."""
+    scope[_SCENARIO_KEY] = name
 
 
 def store_of(request: Any) -> Store:
-    """The Store serving `request` (a connexion or Starlette request, or its scope)."""
-    store: Store = _scope(request)[_STORE_KEY]
-    return store
+    """The Store serving `request` (a connexion or Starlette request, or its scope): the
+    default one, or the seed's asked for (built on first use, see `Stores.for_seed`),
+    shown in the scenario asked for, if any. Call it once the request is authenticated.
+    """
+    scope = _scope(request)
+    seed: int | None = scope.get(_SEED_KEY)
+    stores = stores_of(scope)
+    store = stores.default if seed is None else stores.for_seed(seed)
+    scenario: str | None = scope.get(_SCENARIO_KEY)
+    return store if scenario is None else store.in_scenario(scenario)
+
+
+def credentials_of(request: Any) -> Store:
+    """The Store to look `request`'s credentials up in: the default one, whichever seed
+    the request asks for. Every seed's world is built from one FixtureSet, so users,
+    tokens, API keys and sessions are the same in all; looking them up builds nothing.
+    """
+    return stores_of(request).default
 
 
 def stores_of(request: Any) -> Stores:

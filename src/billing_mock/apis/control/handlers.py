@@ -8,21 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from billing_mock.apis.binding import takes_stores
 from billing_mock.apis.control import wire
+from billing_mock.data.stores import Stores
 from billing_mock.domain.scenarios import SCENARIOS
 from billing_mock.domain.store import Store
 
 Body = dict[str, Any]
 
 
-def reset_state(store: Store, organisation: str | None = None) -> Body:
+@takes_stores
+def reset_state(stores: Stores, organisation: str | None = None) -> Body:
     """POST /reset: every organisation, or only `organisation`, back to what the fixtures
-    and the server's seed define. Raises OrganisationNotFound (404).
+    and the server's seed define. Without `organisation` the server is as it started:
+    every other seed's world (`X-Mock-Seed`) is dropped, its state lost, and the fault
+    and latency draws start again (`Stores.reset`). Raises OrganisationNotFound (404).
     """
-    store.reset(organisation)
+    stores.reset(organisation)
     if organisation is not None:
         return wire.reset([organisation])
-    return wire.reset(org.handle for org in store.organisations())
+    return wire.reset(org.handle for org in stores.default.organisations())
 
 
 def get_organisation_state(store: Store, handle: str) -> Body:

@@ -1,6 +1,8 @@
 """The two credentials of seed 003: an API key (`X-API-Key` header) and a session cookie.
 
 Each belongs to one membership (user, organisation, role) and acts for that organisation.
+Both are looked up in the default world (`credentials_of`), the same in every seed's, so
+a refused request builds no seed's world.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from typing import Any
 
 from billing_mock.domain.errors import AuthenticationFailed
 from billing_mock.domain.models import Membership, User
-from billing_mock.server.request_state import store_of
+from billing_mock.server.request_state import credentials_of
 
 
 def api_key(apikey: str, request: Any) -> dict[str, Any]:
@@ -18,7 +20,7 @@ def api_key(apikey: str, request: Any) -> dict[str, Any]:
     Out: token info `{"sub": user id, "user": User, "membership": Membership}`.
     Raises AuthenticationFailed (401) for a key no fixture membership holds.
     """
-    return _token_info(store_of(request).member_by_api_key(apikey.strip()))
+    return _token_info(credentials_of(request).member_by_api_key(apikey.strip()))
 
 
 def session(apikey: str, request: Any) -> dict[str, Any]:
@@ -26,7 +28,7 @@ def session(apikey: str, request: Any) -> dict[str, Any]:
 
     Out and errors as `api_key`.
     """
-    return _token_info(store_of(request).member_by_session(apikey.strip()))
+    return _token_info(credentials_of(request).member_by_session(apikey.strip()))
 
 
 def _token_info(found: tuple[User, Membership] | None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from billing_mock.apis.registry import APIS
 from billing_mock.contract.validation import VALIDATORS
 from billing_mock.data.stores import Stores
 from billing_mock.server import publishing
+from billing_mock.server.bodies import RequestBodies
 from billing_mock.server.cors import ApiCors
 from billing_mock.server.error_handler import ErrorHandler
 from billing_mock.server.prefer import Prefer
@@ -70,6 +71,9 @@ def create_app(
     app.add_middleware(ResponseCache, position=outer, mounts=apis)
     app.add_middleware(
         Steering, position=MiddlewarePosition.BEFORE_SWAGGER, mounts=apis, seed=stores.default.seed
+    )
+    app.add_middleware(
+        RequestBodies, position=MiddlewarePosition.BEFORE_SWAGGER, max_body=settings.max_body
     )
     app.add_middleware(Prefer, position=MiddlewarePosition.BEFORE_CONTEXT, mounts=apis)
     # Registered one by one: Starlette picks a handler by the exception's own class.

@@ -21,14 +21,14 @@ from billing_mock.apis.registry import APIS, api_named, contract_tested
 from billing_mock.app import create_app
 from billing_mock.contract import runner
 from billing_mock.data.fixtures import FixtureError
-from billing_mock.data.stores import DEFAULT_SEED, load_stores
+from billing_mock.data.stores import DEFAULT_MAX_SEEDS, DEFAULT_SEED, load_stores
 from billing_mock.server.connections import (
     DEFAULT_HEAD_TIMEOUT,
     DEFAULT_KEEP_ALIVE,
     DEFAULT_MAX_CONNECTIONS,
     head_deadline_protocol,
 )
-from billing_mock.settings import FAULTS, Range, Settings, parse_range
+from billing_mock.settings import DEFAULT_MAX_BODY, FAULTS, Range, Settings, parse_range
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -112,6 +112,21 @@ def _add_limits(serve: argparse.ArgumentParser) -> None:
         default=DEFAULT_KEEP_ALIVE,
         metavar="S",
         help=f"close a connection idle this long after a response (default {DEFAULT_KEEP_ALIVE:g})",
+    )
+    serve.add_argument(
+        "--max-seeds",
+        type=int,
+        default=DEFAULT_MAX_SEEDS,
+        metavar="N",
+        help="worlds of other X-Mock-Seed values kept, least recently used dropped first "
+        f"(default {DEFAULT_MAX_SEEDS})",
+    )
+    serve.add_argument(
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY,
+        metavar="BYTES",
+        help=f"answer 413 to a larger request body (default {DEFAULT_MAX_BODY})",
     )
     serve.add_argument(
         "--max-connections",
@@ -228,13 +243,19 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    try:
-        stores = load_stores(args.seed, args.fixtures)
-    except FixtureError as error:
-        print(f"billing-mock: bad fixture: {error}", file=sys.stderr)
-        return 2
     if not 0 <= args.fault_rate <= 1:
         print("billing-mock: --fault-rate must be from 0 to 1", file=sys.stderr)
+        return 2
+    if min(args.max_body, args.max_connections, args.max_seeds) < 1:
+        print(
+            "billing-mock: --max-body, --max-connections and --max-seeds must be at least 1",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        stores = load_stores(args.seed, args.fixtures, max_seeds=args.max_seeds)
+    except FixtureError as error:
+        print(f"billing-mock: bad fixture: {error}", file=sys.stderr)
         return 2
     settings = Settings(
         control_token=args.control_token,
@@ -244,6 +265,7 @@ def _serve(args: argparse.Namespace) -> int:
         fault=args.fault,
         fault_rate=args.fault_rate if args.fault else 0.0,
         log_format=args.log_format,
+        max_body=args.max_body,
     )
     app = create_app(stores, settings, validate_responses=args.validate_responses)
     for warning in exposure_warnings(args.host, settings):

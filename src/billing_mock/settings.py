@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+DEFAULT_MAX_BODY = 1024 * 1024
+"""Bytes a request body may have (1 MiB): every body of every contract is a few hundred
+bytes; a megabyte leaves room for any real client and none for a memory attack.
+"""
+
 FAULTS = ("500", "drop")
 """The failures `--fault` and `X-Mock-Fault` inject: a 500, or a dropped connection."""
 
@@ -29,6 +34,7 @@ class Settings:
     fault          one of FAULTS, injected on a `fault_rate` share of requests
     fault_rate     share of requests (0 to 1) that `fault` fails
     log_format     "text", "json" (one JSON object per line) or "off"
+    max_body       bytes a request body may have; a larger one is 413
     """
 
     control_token: str | None = None
@@ -38,6 +44,7 @@ class Settings:
     fault: str | None = None
     fault_rate: float = 0.0
     log_format: str = "off"
+    max_body: int = DEFAULT_MAX_BODY
 
 
 def parse_range(value: str) -> Range:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from http import HTTPStatus
 
 from connexion.exceptions import ProblemException
 from starlette.exceptions import HTTPException
@@ -41,7 +42,17 @@ _STATUS_MESSAGE = {
 }
 
 
-_HTTP_CODE = {404: "RouteNotFound", 405: "MethodNotAllowed", 500: "InternalError"}
+_HTTP_CODE = {
+    404: "RouteNotFound",
+    405: "MethodNotAllowed",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    500: "InternalError",
+}
+
+MAX_MESSAGE = 300
+"""Characters of a message shown to a caller: messages echo input (a coupon code, a
+header, a schema's view of a value), and input must not come back a megabyte long."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +74,7 @@ def failure_from(error: Exception) -> Failure:
     """The Failure for any exception raised while serving a request."""
     if isinstance(error, domain.BillingMockError):
         return Failure(
-            _domain_status(error), error.message, type(error).__name__, field=error.field
+            _domain_status(error), bounded(error.message), type(error).__name__, field=error.field
         )
     if isinstance(error, ProblemException):
         return _from_problem(error)
@@ -71,9 +82,12 @@ def failure_from(error: Exception) -> Failure:
         # connexion decodes JSON bodies as UTF-8 before validating and lets this escape.
         return Failure(400, UNREADABLE_BODY, "BadRequest")
     if isinstance(error, HTTPException):
-        message = _STATUS_MESSAGE.get(error.status_code, str(error.detail))
+        # Starlette's own (routing) carry only the status phrase: word those ourselves.
+        detail = str(error.detail)
+        if detail == HTTPStatus(error.status_code).phrase:
+            detail = _STATUS_MESSAGE.get(error.status_code, detail)
         code = _HTTP_CODE.get(error.status_code, "BadRequest")
-        return Failure(error.status_code, message, code, dict(error.headers or {}))
+        return Failure(error.status_code, bounded(detail), code, dict(error.headers or {}))
     logger.error("unexpected error while serving a request", exc_info=error)
     return Failure(500, INTERNAL_ERROR, "InternalError")
 
@@ -96,4 +110,9 @@ def _from_problem(problem: ProblemException) -> Failure:
     detail = str(problem.detail or problem.title or "Bad request")
     # jsonschema details run on with the whole schema; the first line says it all.
     first_line = detail.strip().splitlines()[0].rstrip(".")
-    return Failure(problem.status, f"{first_line}.", code)
+    return Failure(problem.status, bounded(f"{first_line}."), code)
+
+
+def bounded(message: str) -> str:
+    """`message`, cut to MAX_MESSAGE characters (ending in an ellipsis when cut)."""
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"

@@ -89,6 +89,12 @@ def _add_steering(serve: argparse.ArgumentParser) -> None:
         help="token for /__mock (default $BILLING_MOCK_CONTROL_TOKEN; none: loopback only)",
     )
     serve.add_argument(
+        "--link-secret",
+        default=os.environ.get("BILLING_MOCK_LINK_SECRET"),
+        help="key of hosted invoice links (default $BILLING_MOCK_LINK_SECRET; none: "
+        "derived from the fixtures, known to whoever has them)",
+    )
+    serve.add_argument(
         "--control-host",
         action="append",
         default=[],
@@ -266,6 +272,7 @@ def _serve(args: argparse.Namespace) -> int:
         fault_rate=args.fault_rate if args.fault else 0.0,
         log_format=args.log_format,
         max_body=args.max_body,
+        link_secret=args.link_secret,
     )
     app = create_app(stores, settings, validate_responses=args.validate_responses)
     for warning in exposure_warnings(args.host, settings):
@@ -291,7 +298,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def exposure_warnings(host: str, settings: Settings) -> list[str]:
     """What a server bound to `host` with `settings` exposes that its operator should
-    know: the control API without a token.
+    know: the control API without a token, hosted invoice links keyed by the fixtures.
     Empty for a loopback address.
     """
     if is_loopback(host) or host.lower() in LOOPBACK_NAMES:
@@ -301,6 +308,11 @@ def exposure_warnings(host: str, settings: Settings) -> list[str]:
         warnings.append(
             f"serving on {host} with no --control-token: the control API (/__mock) answers "
             "any local process; set a token to share the server safely"
+        )
+    if settings.link_secret is None:
+        warnings.append(
+            f"serving on {host} with no --link-secret: hosted invoice links are keyed by "
+            "the fixtures, so whoever has them can open any invoice"
         )
     return warnings
 

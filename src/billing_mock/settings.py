@@ -35,6 +35,9 @@ class Settings:
     fault_rate     share of requests (0 to 1) that `fault` fails
     log_format     "text", "json" (one JSON object per line) or "off"
     max_body       bytes a request body may have; a larger one is 413
+    link_secret    keys the capability ids of hosted invoice pages and PDFs (Stripe-backed
+                   API); None: a key derived from the fixtures, so deterministic but known
+                   to whoever has them: set one on a shared server
     """
 
     control_token: str | None = None
@@ -45,6 +48,7 @@ class Settings:
     fault_rate: float = 0.0
     log_format: str = "off"
     max_body: int = DEFAULT_MAX_BODY
+    link_secret: str | None = None
 
 
 def parse_range(value: str) -> Range:

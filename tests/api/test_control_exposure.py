@@ -75,5 +75,6 @@ def test_a_non_loopback_bind_warns_about_what_it_exposes() -> None:
     open_to_all = exposure_warnings("0.0.0.0", Settings())
     assert [warning.split(":")[0] for warning in open_to_all] == [
         "serving on 0.0.0.0 with no --control-token",
+        "serving on 0.0.0.0 with no --link-secret",
     ]
-    assert exposure_warnings("0.0.0.0", Settings(control_token="t")) == []
+    assert exposure_warnings("0.0.0.0", Settings(control_token="t", link_secret="s")) == []

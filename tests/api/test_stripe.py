@@ -110,4 +110,5 @@ def test_error_paths(client: TestClient, users: dict[str, Any]) -> None:
     response = client.get(_url("recalll.co"), headers=priya)
     assert response.status_code == 400
     assert "orgId" in response.json()["message"]
-    _error(client.get("/v1/stripe/invoices/in_000000000000000000000000"), 404, "Invoice not found")
+    unknown_invoice = "/v1/stripe/invoices/in_000000000000000000000000_" + "0" * 32
+    _error(client.get(unknown_invoice), 404, "Invoice not found")

@@ -31,6 +31,7 @@ from billing_mock.apis.control import handlers as control_handlers
 from billing_mock.apis.control import wire as control_wire
 from billing_mock.apis.razorpay import wire as razorpay_wire
 from billing_mock.apis.registry import APIS, api_named
+from billing_mock.apis.stripe import links as stripe_links
 from billing_mock.apis.stripe import wire as stripe_wire
 from billing_mock.apis.unpod import wire as unpod_wire
 from billing_mock.data.fixtures import load_fixtures
@@ -244,7 +245,10 @@ def render_unpod(store: Store, handle: str) -> Rendered:
 
 def render_stripe(store: Store, handle: str) -> Rendered:
     """The getStripeBillingDetails body; its invoices are `wire.invoice`, as on the hosted page."""
-    yield "getStripeBillingDetails", stripe_wire.billing_details(store.account(handle), STRIPE_URL)
+    key = stripe_links.link_key(None, store.gateway.key_secret)
+    hosted = functools.partial(stripe_links.hosted_id, key, store.seed)
+    details = stripe_wire.billing_details(store.account(handle), STRIPE_URL, hosted)
+    yield "getStripeBillingDetails", details
 
 
 def render_cognita(store: Store, handle: str) -> Rendered:

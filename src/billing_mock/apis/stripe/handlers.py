@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import connexion
 from connexion.lifecycle import ConnexionResponse
 
 from billing_mock.apis.common.invoice_pdf import pdf_response
-from billing_mock.apis.stripe import pages, wire
+from billing_mock.apis.stripe import links, pages, wire
 from billing_mock.domain.access import organisation_for
+from billing_mock.domain.models import Invoice, Organisation
 from billing_mock.domain.store import Store
-from billing_mock.server.request_state import api_url
+from billing_mock.server.request_state import api_url, settings_of
 
 
 def get_stripe_billing_details(
@@ -23,13 +26,16 @@ def get_stripe_billing_details(
     """
     handle = store.organisation_by_id(org_id).handle
     organisation_for(store, token_info["user"], handle)
-    return wire.billing_details(store.account(handle), api_url())
+    return wire.billing_details(store.account(handle), api_url(), _hosted_ids(store))
 
 
-def get_hosted_invoice(store: Store, invoice_id: str) -> ConnexionResponse:
-    """GET /stripe/invoices/{invoiceId}: the hosted invoice page, as HTML. NotFound (404)."""
-    organisation, invoice = store.invoice_by_reference(invoice_id)
-    shown = wire.invoice(store.account(organisation.handle), invoice, api_url())
+def get_hosted_invoice(store: Store, hosted_invoice_id: str) -> ConnexionResponse:
+    """GET /stripe/invoices/{hostedInvoiceId}: the hosted invoice page, as HTML.
+
+    Raises InvoiceNotFound (404) for a capability id this server's key did not make.
+    """
+    organisation, invoice = _opened(store, hosted_invoice_id)
+    shown = wire.invoice(store.account(organisation.handle), invoice, api_url(), _hosted_ids(store))
     return ConnexionResponse(
         status_code=200,
         mimetype="text/html",
@@ -38,8 +44,25 @@ def get_hosted_invoice(store: Store, invoice_id: str) -> ConnexionResponse:
     )
 
 
-def get_invoice_pdf(store: Store, invoice_id: str) -> ConnexionResponse:
-    """GET /stripe/invoices/{invoiceId}/pdf: the invoice as `application/pdf`. NotFound (404)."""
-    organisation, invoice = store.invoice_by_reference(invoice_id)
+def get_invoice_pdf(store: Store, hosted_invoice_id: str) -> ConnexionResponse:
+    """GET /stripe/invoices/{hostedInvoiceId}/pdf: the invoice as `application/pdf`.
+
+    Raises InvoiceNotFound (404) as get_hosted_invoice does.
+    """
+    organisation, invoice = _opened(store, hosted_invoice_id)
     number = wire.invoice_number(store.account(organisation.handle), invoice)
     return pdf_response(organisation, invoice, number)
+
+
+def _key(store: Store) -> bytes:
+    secret = settings_of(connexion.request).link_secret
+    return links.link_key(secret, store.gateway.key_secret)
+
+
+def _hosted_ids(store: Store) -> wire.HostedId:
+    return functools.partial(links.hosted_id, _key(store), store.seed)
+
+
+def _opened(store: Store, hosted_invoice_id: str) -> tuple[Organisation, Invoice]:
+    reference = links.reference_of(_key(store), store.seed, hosted_invoice_id)
+    return store.invoice_by_reference(reference)

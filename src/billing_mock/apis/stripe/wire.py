@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from billing_mock.apis.common.timestamps import utc_seconds
@@ -15,23 +16,28 @@ STATUS = {
 }
 
 
-def billing_details(account: Account, api_url: str) -> dict[str, Any]:
+HostedId = Callable[[str], str]
+"""An invoice's id (`in_...`) -> the capability id of its hosted page (`links.hosted_id`)."""
+
+
+def billing_details(account: Account, api_url: str, hosted: HostedId) -> dict[str, Any]:
     """`{invoices[], paymentMethods[]}`; invoice URLs are absolute under `api_url` (this
-    API's root on the server that answered: scheme://host[:port] and the base path).
+    API's root on the server that answered: scheme://host[:port] and the base path), at
+    the capability id `hosted` gives each invoice.
     """
     return {
-        "invoices": [invoice(account, item, api_url) for item in account.invoices],
+        "invoices": [invoice(account, item, api_url, hosted) for item in account.invoices],
         "paymentMethods": [payment_method(card) for card in account.payment_methods],
     }
 
 
-def invoice(account: Account, item: Invoice, api_url: str) -> dict[str, Any]:
+def invoice(account: Account, item: Invoice, api_url: str, hosted: HostedId) -> dict[str, Any]:
     """One invoice; amounts are integers in the currency's ISO 4217 minor units; its
-    hosted page and PDF are under `api_url`.
+    hosted page and PDF are under `api_url`, at its capability id.
     """
     total = item.total.minor_units()
     paid = total if item.status is InvoiceStatus.PAID else 0
-    url = f"{api_url}/stripe/invoices/{item.reference}"
+    url = f"{api_url}/stripe/invoices/{hosted(item.reference)}"
     return {
         "amountDue": total,
         "amountPaid": paid,

@@ -21,6 +21,8 @@ from paths import RESULTS, SOAK_LUA
 from progress import say
 from servers import HOST, MB, Server, free_port, http_get, mock_command, serving
 
+from billing_mock.domain.terms import UNPAID_ORDERS_KEPT
+
 SOAK_SHARE = 0.8
 """The soak's rate as a share of the mix's capacity, measured by the calibration run."""
 SOAK_SHORTFALL = 0.9
@@ -99,7 +101,7 @@ def settled_state(origin: str) -> dict[str, Any]:
     while time.perf_counter() < deadline:
         time.sleep(SETTLE_STEP)
         latest = organisation_state(origin)
-        if latest["orders"]["count"] == state["orders"]["count"]:
+        if latest["orders"]["created"] == state["orders"]["created"]:
             return latest
         state = latest
     raise RuntimeError(f"{ORGANISATION}'s order count still moving {SETTLE_TIMEOUT:g} s after wrk")
@@ -136,7 +138,7 @@ def calibrate(server: Server, mix: Path, load: LoadSettings, fixture_orders: int
         script=SOAK_LUA,
         script_args=warmup_args,
     )
-    orders_from = settled_state(server.origin)["orders"]["count"]
+    orders_from = settled_state(server.origin)["orders"]["created"]
     rss_before = server.sampler.sample()
     result = run_wrk(
         server.origin,
@@ -147,7 +149,7 @@ def calibrate(server: Server, mix: Path, load: LoadSettings, fixture_orders: int
         script=SOAK_LUA,
         script_args=_mix_args(mix, 0, CALIBRATION_SECONDS, 0, load),
     )
-    orders_to = settled_state(server.origin)["orders"]["count"]
+    orders_to = settled_state(server.origin)["orders"]["created"]
     rss_after = server.sampler.sample()
     reset_state(server.origin)
     if result.requests == 0:
@@ -181,7 +183,7 @@ def soak(
     drain = min(2.0, seconds / 5)
     with serving("mock-soak", mock_command(port), origin, unpod.path, unpod.headers) as server:
         fixture = organisation_state(origin)
-        calibration = calibrate(server, mix, load, fixture["orders"]["count"])
+        calibration = calibrate(server, mix, load, fixture["orders"]["created"])
         capacity = calibration["wrk"]["rps"]
         target = rate or SOAK_SHARE * capacity
         rss_start = server.sampler.sample()
@@ -253,7 +255,10 @@ def _outcome(
         "reset_to_fixture": before == fixture,
         "no_errors": non_2xx == 0 and result.transport_errors == 0 and result.status_errors == 0,
         "every_checkout_answered": sent == created,
-        "orders_equal_checkouts": after["orders"]["count"] - before["orders"]["count"] == created,
+        "orders_equal_checkouts": after["orders"]["created"] - before["orders"]["created"]
+        == created,
+        "orders_kept_bounded": after["orders"]["count"]
+        <= UNPAID_ORDERS_KEPT + after["payments"]["count"],
         "payments_unchanged": after["payments"] == before["payments"],
         "invoices_unchanged": after["invoices"] == before["invoices"],
         "subscription_unchanged": after["subscription"] == before["subscription"],
@@ -263,8 +268,9 @@ def _outcome(
         "non_2xx": non_2xx,
         "checkouts_sent": sent,
         "checkouts_created": created,
-        "orders_before": before["orders"]["count"],
-        "orders_after": after["orders"]["count"],
+        "orders_before": before["orders"]["created"],
+        "orders_after": after["orders"]["created"],
+        "orders_kept": after["orders"]["count"],
         "payments_before": before["payments"]["count"],
         "payments_after": after["payments"]["count"],
         "subscription_status": after["subscription"]["status"],

@@ -22,6 +22,7 @@ from billing_mock.app import create_app
 from billing_mock.data.stores import load_stores
 from billing_mock.domain.scenarios import SCENARIOS
 from billing_mock.domain.store import Store
+from billing_mock.domain.terms import UNPAID_ORDERS_KEPT
 from billing_mock.settings import Settings
 from tests.conftest import FIXTURES, fixture_users
 
@@ -125,8 +126,17 @@ def test_state_of_a_fixture_organisation(client: TestClient) -> None:
     assert state["invoices"]["count"] == 17
     assert [item["number"] for item in state["invoices"]["newest"]] == [118, 117, 116, 115, 114]
     assert (state["payments"]["count"], len(state["payments"]["newest"])) == (15, 5)
-    assert state["orders"] == {"count": 0, "newest": []}
+    assert state["orders"] == {"count": 0, "created": 0, "newest": []}
     assert state["creditBalance"] == "0.00"
+
+
+def test_expired_orders_still_count_as_created(client: TestClient) -> None:
+    body = {"planId": "growth", "billingCycle": "monthly"}
+    for _ in range(UNPAID_ORDERS_KEPT + 5):
+        response = client.post(f"{RAZORPAY}/checkout", json=body, headers=LUMEN_OWNER)
+        assert response.status_code == 201
+    orders = _state(client, "lumen.studio")["orders"]
+    assert (orders["count"], orders["created"]) == (UNPAID_ORDERS_KEPT, UNPAID_ORDERS_KEPT + 5)
 
 
 def test_state_reflects_a_checkout_and_its_confirmation(client: TestClient) -> None:
@@ -139,7 +149,7 @@ def test_state_reflects_a_checkout_and_its_confirmation(client: TestClient) -> N
     after = _state(client, "lumen.studio")
     assert after["subscription"]["status"] == "active"
     assert after["subscription"]["reference"] == confirmed["subscription"]["id"]
-    assert after["orders"]["count"] == 1
+    assert (after["orders"]["count"], after["orders"]["created"]) == (1, 1)
     assert after["orders"]["newest"] == [{"id": confirmed["payment"]["orderId"], "status": "paid"}]
     assert after["payments"] == {
         "count": 1,

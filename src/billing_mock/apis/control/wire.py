@@ -32,7 +32,10 @@ def organisation_state(account: Account, scenario: str | None) -> dict[str, Any]
         "invoices": _summary(account.invoices, invoice),
         "payments": _summary(account.payments, payment),
         # Orders are kept oldest first; invoices and payments newest first.
-        "orders": _summary(tuple(reversed(account.orders)), order),
+        "orders": {
+            **_summary(tuple(reversed(account.orders)), order),
+            "created": account.orders_created,
+        },
         "creditBalance": account.credit.major_string(),
     }
 

@@ -42,10 +42,11 @@ def create_app(
     Each API is mounted at its own base path with its Swagger UI at `<base>/ui/`; the
     raw contracts are at `/openapi/<contract file>` (YAML) and `.json`, and `/` lists it
     all. `stores.default` serves requests; `X-Mock-Seed` picks another seed's Store from
-    `stores` (built from the same fixtures). `settings` are the server's flags (CORS,
-    faults, log, control token). `validate_responses` makes connexion check every
-    response body against the contract (slower; on in the test suite). Every error,
-    whatever raised it, is rendered in the envelope of the API the request was for.
+    `stores` (built from the same fixtures). `settings` are the server's flags (control
+    token and hosts, CORS, latency and faults, log, body limit, hosted-link secret).
+    `validate_responses` makes connexion check every response body against the contract
+    (slower; on in the test suite). Every error, whatever raised it, is rendered in the
+    envelope of the API the request was for.
     """
     settings = settings or Settings()
     app = AsyncApp(__name__, validator_map=VALIDATORS)

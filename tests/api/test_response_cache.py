@@ -98,3 +98,13 @@ def test_a_hit_carries_the_cors_headers_of_its_own_origin(client: TestClient) ->
         assert response.headers["access-control-allow-origin"] == origin
     refused = client.get(UNPOD_URL, headers={**UNPOD, "Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in refused.headers
+
+
+def test_a_get_with_a_body_is_never_answered_from_the_cache(client: TestClient) -> None:
+    """A body is not in the key, and the body checks can refuse one: such a GET must not
+    be kept, nor be answered with what another body got.
+    """
+    bad, good = "[" * 2000 + "]" * 2000, " " * 3998 + "{}"
+    headers = {**RECALLL_OWNER, "Content-Type": "application/json"}
+    assert client.request("GET", ME, content=bad, headers=headers).status_code == 400
+    assert client.request("GET", ME, content=good, headers=headers).status_code == 200

@@ -64,7 +64,7 @@ class Failure:
     code: str = ""
     """What failed, for APIs that word it their own way: the domain error's class name
     (`OrganisationNotFound`), `NotAuthenticated`, `BadRequest`, `RouteNotFound`,
-    `MethodNotAllowed` or `InternalError`."""
+    `MethodNotAllowed`, `PayloadTooLarge`, `UnsupportedMediaType` or `InternalError`."""
     headers: dict[str, str] = field(default_factory=dict)
     field: str | None = None
     """The request input at fault, when the error names one (see BillingMockError.field)."""

@@ -7,7 +7,7 @@ and `Store.version` changes with every write and reset, which empties the cache.
 is exactly what the full pipeline would have answered, errors (401, 403, 404, 400) included.
 
 Never cached: anything but GET on an API that declares `Capability.RESPONSE_CACHE` (so
-not the control API, nor writes), requests that
+not the control API, nor writes), a GET that carries a body, requests that
 steer the mock (`X-Mock-*`, `Prefer`), a server started with latency or faults, 5xx
 answers, responses cut short (a dropped connection), and requests that ask for a fresh
 answer (`Cache-Control: no-cache` or `no-store`, `Pragma: no-cache`): that is how to
@@ -160,6 +160,9 @@ class ResponseCache:
         headers = []
         for name, value in scope["headers"]:
             if name.startswith(_STEERING_PREFIX) or name == b"prefer":
+                return None
+            if name == b"transfer-encoding" or (name == b"content-length" and value != b"0"):
+                # The body is not in the key, and the body checks may refuse it.
                 return None
             if name in (b"cache-control", b"pragma"):
                 if any(word in value.lower() for word in _FRESH):

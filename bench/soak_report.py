@@ -8,6 +8,8 @@ from typing import Any
 
 from soak import ORGANISATION, SOAK_SHORTFALL
 
+from billing_mock.domain.terms import UNPAID_ORDERS_KEPT
+
 GROWTH_MIN_ORDERS = 1000
 """Orders past the reused memory below which the soak gives no growth figure of its own:
 at about 1 MB per 1000 orders, fewer would be lost in RSS's page-sized steps."""
@@ -106,8 +108,8 @@ def _growth(soak: dict[str, Any]) -> list[str]:
         "growth: read the calibration's."
     )
     return [
-        "The state grows by one order per checkout (kept in the process, oldest first), "
-        "so RSS rising with the checkouts is expected. Per 1000 orders: "
+        f"Each organisation keeps its {UNPAID_ORDERS_KEPT} newest unpaid orders, so RSS "
+        "should stay flat however many checkouts the soak makes. Per 1000 orders created: "
         f"{_per_thousand(calibration_mb, calibration['orders_created'])} MB in the "
         f"calibration's measured run ({calibration_mb:+.1f} MB for "
         f"{calibration['orders_created']} orders), {_per_thousand(soak_mb, orders)} MB in "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,13 @@ from billing_mock.apis.registry import APIS, api_named, contract_tested
 from billing_mock.app import create_app
 from billing_mock.contract import runner
 from billing_mock.data.fixtures import FixtureError
-from billing_mock.data.stores import DEFAULT_MAX_SEEDS, DEFAULT_SEED, load_stores
+from billing_mock.data.stores import (
+    DEFAULT_MAX_SANDBOXES,
+    DEFAULT_SANDBOX_IDLE,
+    DEFAULT_SEED,
+    SANDBOX_NAME,
+    load_stores,
+)
 from billing_mock.server.connections import (
     DEFAULT_HEAD_TIMEOUT,
     DEFAULT_KEEP_ALIVE,
@@ -120,12 +127,19 @@ def _add_limits(serve: argparse.ArgumentParser) -> None:
         help=f"close a connection idle this long after a response (default {DEFAULT_KEEP_ALIVE:g})",
     )
     serve.add_argument(
-        "--max-seeds",
+        "--max-sandboxes",
         type=int,
-        default=DEFAULT_MAX_SEEDS,
+        default=DEFAULT_MAX_SANDBOXES,
         metavar="N",
-        help="worlds of other X-Mock-Seed values kept, least recently used dropped first "
-        f"(default {DEFAULT_MAX_SEEDS})",
+        help="sandboxes kept besides default (X-Mock-Sandbox, X-Mock-Seed), least recently "
+        f"used dropped first (default {DEFAULT_MAX_SANDBOXES})",
+    )
+    serve.add_argument(
+        "--sandbox-idle",
+        type=_seconds_up_to_a_day,
+        default=DEFAULT_SANDBOX_IDLE,
+        metavar="S",
+        help=f"a sandbox unused this long expires (default {DEFAULT_SANDBOX_IDLE:g})",
     )
     serve.add_argument(
         "--max-body",
@@ -144,13 +158,19 @@ def _add_limits(serve: argparse.ArgumentParser) -> None:
     )
 
 
-def _seconds(value: str) -> float:
+def _seconds_up_to_a_day(value: str) -> float:
+    return _seconds(value, limit=86_400)
+
+
+def _seconds(value: str, limit: float = 3600) -> float:
     try:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not 0 < seconds <= 3600:
-        raise argparse.ArgumentTypeError(f"must be seconds above 0 and at most 3600, not {value!r}")
+    if not 0 < seconds <= limit:
+        raise argparse.ArgumentTypeError(
+            f"must be seconds above 0 and at most {limit:g}, not {value!r}"
+        )
     return seconds
 
 
@@ -204,7 +224,24 @@ def _add_contract_test(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="only this operationId",
     )
     test.add_argument("--workers", type=int, default=1, help="concurrent workers (default 1)")
+    sandbox = test.add_mutually_exclusive_group()
+    sandbox.add_argument(
+        "--sandbox",
+        type=_sandbox_name,
+        metavar="NAME",
+        help="X-Mock-Sandbox sent on every request (default: a fresh contract-test-<hex>, so "
+        "a run against billing-mock changes nothing others see; another server ignores it)",
+    )
+    sandbox.add_argument("--no-sandbox", action="store_true", help="send no X-Mock-Sandbox header")
     test.set_defaults(run=_contract_test)
+
+
+def _sandbox_name(value: str) -> str:
+    if not SANDBOX_NAME.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"must be 1 to 63 lower-case letters, digits and hyphens, not {value!r}"
+        )
+    return value
 
 
 def _contract_test(args: argparse.Namespace) -> int:
@@ -215,6 +252,11 @@ def _contract_test(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"billing-mock contract-test: {error}", file=sys.stderr)
         return 2
+    if not args.no_sandbox:
+        # Random, not the seed: a second run must not inherit the first one's writes.
+        headers.setdefault(
+            "X-Mock-Sandbox", args.sandbox or f"contract-test-{secrets.token_hex(4)}"
+        )
     apis = contract_tested() if args.api == "all" else [api_named(args.api)]
     worst = runner.CONFORMS
     for api in apis:
@@ -252,14 +294,14 @@ def _serve(args: argparse.Namespace) -> int:
     if not 0 <= args.fault_rate <= 1:
         print("billing-mock: --fault-rate must be from 0 to 1", file=sys.stderr)
         return 2
-    if min(args.max_body, args.max_connections, args.max_seeds) < 1:
+    if min(args.max_body, args.max_connections, args.max_sandboxes) < 1:
         print(
-            "billing-mock: --max-body, --max-connections and --max-seeds must be at least 1",
+            "billing-mock: --max-body, --max-connections and --max-sandboxes must be at least 1",
             file=sys.stderr,
         )
         return 2
     try:
-        stores = load_stores(args.seed, args.fixtures, max_seeds=args.max_seeds)
+        stores = load_stores(args.seed, args.fixtures, args.max_sandboxes, args.sandbox_idle)
     except FixtureError as error:
         print(f"billing-mock: bad fixture: {error}", file=sys.stderr)
         return 2

@@ -233,16 +233,25 @@ def _me(client: TestClient, **headers: str) -> dict[str, Any]:
     return _ok(client.get(f"{RAZORPAY}/subscription/me", headers={**RECALLL_OWNER, **headers}))
 
 
-def test_reset_drops_every_other_seeds_world() -> None:
-    """Each X-Mock-Seed used to keep its world (and its state) through every reset."""
+def test_reset_of_default_leaves_every_seeds_sandbox() -> None:
+    """A seed's world is the sandbox `seed-<n>`: a reset of `default` used to drop it
+    with its state; now each sandbox is reset on its own, by `X-Mock-Sandbox`.
+    """
     stores = load_stores(42)
+    seven = {"X-Mock-Seed": "7"}
     with TestClient(create_app(stores, Settings(control_token=TOKEN))) as client:
-        seven = {**RECALLL_OWNER, "X-Mock-Seed": "7"}
-        _ok(client.post(f"{RAZORPAY}/cancel", headers=seven))
-        assert _me(client, **{"X-Mock-Seed": "7"})["cancelAtCycleEnd"] is True
+        _recalll_cancels(client)
+        _ok(client.post(f"{RAZORPAY}/cancel", headers={**RECALLL_OWNER, **seven}))
+
         _ok(client.post(f"{BASE}/reset", headers=CONTROL))
-        assert _me(client, **{"X-Mock-Seed": "7"})["cancelAtCycleEnd"] is False
-    assert stores.seeds() == (42, 7)  # only the world built again since the reset
+
+        assert _me(client)["cancelAtCycleEnd"] is False
+        assert _me(client, **seven)["cancelAtCycleEnd"] is True
+        assert [name for name, _ in stores.listing()] == ["default", "seed-7"]
+
+        _ok(client.post(f"{BASE}/reset", headers={**CONTROL, "X-Mock-Sandbox": "seed-7"}))
+
+        assert _me(client, **seven)["cancelAtCycleEnd"] is False
 
 
 def test_reset_repeats_a_fresh_servers_pattern_of_faults() -> None:

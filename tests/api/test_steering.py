@@ -202,8 +202,24 @@ def _cancelling(client: TestClient, seed: str) -> bool:
     return cancelling
 
 
+def test_a_sandbox_is_made_only_for_a_request_that_reaches_its_handler() -> None:
+    stores = load_stores(42)
+    with TestClient(create_app(stores)) as client:
+        refused = [
+            client.get(UNPOD_URL, headers={"Org-Handle": "recalll.co", "X-Mock-Sandbox": "a"}),
+            client.get(ME, headers={"X-API-Key": "bmk_unknown", "X-Mock-Sandbox": "b"}),
+            _unpod(client, **{"X-Mock-Sandbox": "c", "Prefer": "code=404"}),
+            _unpod(client, **{"X-Mock-Sandbox": "d", "X-Mock-Seed": "7"}),
+            _unpod(client, **{"X-Mock-Sandbox": "Not_A-Name"}),
+        ]
+        assert [response.status_code for response in refused] == [401, 401, 404, 400, 400]
+        assert [name for name, _ in stores.listing()] == ["default"]
+        assert _unpod(client, **{"X-Mock-Sandbox": "e"}).status_code == 200
+        assert [name for name, _ in stores.listing()] == ["default", "e"]
+
+
 def test_seed_worlds_are_bounded_and_the_least_recently_used_goes_first() -> None:
-    with TestClient(create_app(load_stores(42, max_seeds=2))) as client:
+    with TestClient(create_app(load_stores(42, max_sandboxes=2))) as client:
         for seed in ("42", "1", "2"):
             cancel = client.post("/api/billing/cancel", headers={**KEY, "X-Mock-Seed": seed})
             assert cancel.status_code == 200, cancel.text

@@ -6,8 +6,8 @@ way `apis/<api>/handlers.py` calls it, for every operation with a JSON success b
 Razorpay and Cognita writes run their `lifecycle` transition through `Store.update` (and
 `Store.reset()` after) wherever the organisation's subscription allows it, and the
 control API's state view is rendered in every scenario and after each kind of transition
-too. Bodies are round-tripped through `json` first, so a `Decimal` or `datetime` left in
-one fails here.
+too, and its sandboxes with an organisation in every scenario. Bodies are round-tripped
+through `json` first, so a `Decimal` or `datetime` left in one fails here.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from billing_mock.apis.stripe import links as stripe_links
 from billing_mock.apis.stripe import wire as stripe_wire
 from billing_mock.apis.unpod import wire as unpod_wire
 from billing_mock.data.fixtures import load_fixtures
-from billing_mock.data.stores import load_stores
+from billing_mock.data.stores import Stores, load_stores
 from billing_mock.domain import lifecycle
 from billing_mock.domain.errors import BillingMockError
 from billing_mock.domain.identifiers import processor_id
@@ -150,8 +150,12 @@ def contract(api: str) -> Contract:
 
 
 @functools.cache
+def _stores(seed: int) -> Stores:
+    return load_stores(seed)
+
+
 def _store(seed: int) -> Store:
-    return load_stores(seed).default
+    return _stores(seed).default
 
 
 def failures(seed: int, handle: str, api: str, rendered: Iterable[tuple[str, Any]]) -> list[str]:
@@ -389,7 +393,7 @@ def render_control(store: Store, handle: str) -> Rendered:
     """The state view (getOrganisationState) as the fixtures define it, in every
     scenario, and after every cancellation, checkout (created, and confirmed) and plan
     change the organisation allows; listScenarios; resetState for the organisation and
-    for every one.
+    for every one; the sandbox operations (`_control_sandboxes`).
     """
     yield "getOrganisationState", control_handlers.get_organisation_state(store, handle)
     account = store.account(handle)
@@ -407,6 +411,28 @@ def render_control(store: Store, handle: str) -> Rendered:
     yield "resetState", control_wire.reset([handle])
     store.reset()
     yield "resetState", control_wire.reset(org.handle for org in store.organisations())
+    yield from _control_sandboxes(_stores(store.seed), handle)
+
+
+def _control_sandboxes(stores: Stores, handle: str) -> Rendered:
+    """The sandbox operations' bodies: putSandbox (made, then replaced) with the
+    organisation in every scenario, of the server's seed and another; getSandbox and
+    listSandboxes of those and `default`. The sandboxes are deleted after.
+    """
+    yield "getSandbox", control_handlers.get_sandbox(stores, "default")
+    names = []
+    for index, (name, seed) in enumerate(itertools.product(SCENARIOS, ({}, {"seed": 7}))):
+        sandbox = f"fixture-validation-{index}"
+        for status in (201, 200):
+            body = {"scenarios": {handle: name}, **seed}
+            made = control_handlers.put_sandbox(stores, sandbox, body)
+            assert made[1] == status, f"{sandbox}: PUT answered {made[1]}, not {status}"
+            yield "putSandbox", made[0]
+        yield "getSandbox", control_handlers.get_sandbox(stores, sandbox)
+        names.append(sandbox)
+    yield "listSandboxes", control_handlers.list_sandboxes(stores)
+    for sandbox in names:
+        control_handlers.delete_sandbox(stores, sandbox)
 
 
 def _control_changes(store: Store, handle: str) -> Iterator[Account]:

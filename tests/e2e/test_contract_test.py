@@ -238,3 +238,30 @@ def test_unreachable_and_refused_are_told_apart() -> None:
     assert refused.returncode == 4
     assert "refused the credentials" in refused.stderr
     assert "Schemathesis" not in refused.stdout  # no wall of failures
+
+
+def test_a_run_against_the_mock_changes_nothing_others_see() -> None:
+    """Checkouts made by the run land in a fresh sandbox, not in the default one."""
+    stores = load_stores(42)
+    owner = fixture_users()["priya.sharma@recalll.co"]["memberships"][0]["api_key"]
+    before = stores.default.account("recalll.co")
+    with serving(create_app(stores)) as origin:
+        result = contract_test(
+            origin,
+            "--api",
+            "razorpay",
+            "--header",
+            f"X-API-Key: {owner}",
+            "--include-operation",
+            "createCheckout",
+            "--include-operation",
+            "cancelSubscription",
+        )
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert stores.default.account("recalll.co") == before
+    sandboxes = [name for name, _ in stores.listing()]
+    assert len(sandboxes) == 2
+    assert sandboxes[1].startswith("contract-test-")
+    touched = stores.get(sandboxes[1])
+    assert touched is not None
+    assert touched.account("recalll.co") != before

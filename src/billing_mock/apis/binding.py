@@ -25,9 +25,9 @@ _TAKES_STORES = "_billing_mock_takes_stores"
 
 
 def takes_stores(handler: F) -> F:
-    """Marks `handler` as taking the server's Stores (every seed's world) as its first
-    argument instead of the request's Store: for what acts on the server as a whole
-    (the control API's reset, which also drops the other seeds' worlds).
+    """Marks `handler` as taking the server's Stores (every sandbox) as its first
+    argument instead of the request's Store: for what acts on the sandboxes themselves
+    (the control API's sandbox operations and reset).
     """
     setattr(handler, _TAKES_STORES, True)
     return handler
@@ -36,11 +36,11 @@ def takes_stores(handler: F) -> F:
 def resolver(handlers: ModuleType) -> Resolver:
     """Connexion's Resolver for `handlers`: operationId `getBillingData` is
     `handlers.get_billing_data(store, ...)`, the Store being the request's (the default
-    one, another seed's, or a scenario's view: `server.request_state.store_of`), or
+    one, a sandbox, another seed's, or a scenario's view: `server.request_state.store_of`), or
     `(stores, ...)` for a handler marked `takes_stores`.
 
     The world is chosen when the handler is called, after connexion's security and
-    validation: a request refused before then builds no seed's world.
+    validation: a request refused before then makes no sandbox.
     """
 
     def resolve(operation_id: str) -> Any:

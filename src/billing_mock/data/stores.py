@@ -1,102 +1,205 @@
-"""The worlds a server holds: one Store per seed, all built from one set of fixtures.
+"""The worlds a server holds: the `default` sandbox and named sandboxes, from one FixtureSet.
 
-`Stores` is the one way the CLI, the app and the tests get a Store: the default seed's
-is built at once and kept for the server's life; another seed's (`X-Mock-Seed`) on first
-use, from the same fixtures, and kept while it is among the `max_seeds` most recently
-used. An evicted seed's world loses its state: its next request gets a new one, as the
-fixtures and that seed define it. Users and credentials come from the fixtures alone,
-so they are the same in every seed's world: auth can use the default one's.
+A sandbox is an isolated world: its own copy of every organisation, made from the
+fixtures on first use, with its own state, so two tests (or two developers) never see
+each other's writes. `X-Mock-Sandbox: <name>` picks one; `X-Mock-Seed: <n>` is shorthand
+for the sandbox `seed-<n>`, generated for that seed. A sandbox of the server's seed is a
+fork of the default world's generated accounts (a copy of a few references), so an
+untouched one costs nearly nothing; another seed's is generated (about 21 ms).
+
+Bounded: at most `max_sandboxes` besides `default`, the least recently used evicted first
+when one more is made, and any left unused for `idle` seconds expires; `default` is never
+evicted. An evicted or expired sandbox loses its state: its next request starts it again
+from the fixtures. Users and credentials come from the fixtures alone, so they are the
+same in every sandbox: auth can use the default one's.
 """
 
 from __future__ import annotations
 
+import copy
+import re
 import threading
+import time
+from collections.abc import Callable, Mapping
 from importlib.resources.abc import Traversable
 
-from cachetools import LRUCache
+from cachetools import TTLCache
 
 from billing_mock.data.accounts import AccountGenerator
 from billing_mock.data.fixtures import FixtureSet, default_fixtures, load_fixtures
+from billing_mock.domain.errors import Conflict, InvalidRequest
 from billing_mock.domain.store import Store
 
 DEFAULT_SEED = 42
+DEFAULT_SANDBOX = "default"
 
-DEFAULT_MAX_SEEDS = 16
-"""Other seeds' worlds kept besides the default one. A world is about 110 KB and 21 ms
-of CPU to build, so 16 is about 2 MB: room for a team trying a few seeds at once."""
+SANDBOX_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+"""What a sandbox's name may be: lower-case ASCII letters, digits and hyphens, 1 to 63."""
+
+DEFAULT_MAX_SANDBOXES = 64
+"""Sandboxes kept besides `default`. An untouched one of the server's seed is a few
+hundred bytes, a used or other-seed one about 110 KB: 64 is at most about 7 MB, room for
+a parallel end-to-end suite that gives each test its own."""
+
+DEFAULT_SANDBOX_IDLE = 3600.0
+"""Seconds a sandbox may go unused before it expires: longer than any test run."""
+
+SEED_SANDBOX = re.compile(r"seed-([0-9]{1,18})")
+"""The name of the sandbox `X-Mock-Seed: <n>` stands for: it is always seed n's."""
+
+CANNOT_DELETE_DEFAULT = "The default sandbox cannot be deleted; reset it instead"
+CANNOT_REPLACE_DEFAULT = "The default sandbox cannot be replaced; reset it instead"
+SEED_SANDBOX_SEED = "The sandbox {name} is seed {seed}'s: put it without a seed or with {seed}"
+
+
+class DefaultSandboxKept(Conflict):
+    """The `default` sandbox cannot be deleted or replaced (409)."""
+
+    default_message = CANNOT_DELETE_DEFAULT
+
+
+class SeedSandboxMismatch(InvalidRequest):
+    """A `seed-<n>` sandbox was asked for with another seed (400)."""
 
 
 class Stores:
-    """One Store per seed over `fixtures`; `default` is the server's own seed's.
+    """The `default` sandbox (the server's seed) and named sandboxes over `fixtures`.
 
-    At most `max_seeds` (>= 1, default DEFAULT_MAX_SEEDS) other seeds' worlds are kept,
-    the least recently used evicted first (and its state with it); the default world is
-    never evicted. ValueError for a `max_seeds` below 1. Thread-safe.
+    `max_sandboxes` (>= 1) and `idle` (seconds, > 0) bound the named ones; `clock` is
+    what idle time is measured with (monotonic seconds; a test passes its own). Raises
+    ValueError for bounds out of range. Thread-safe.
     """
 
     def __init__(
-        self, fixtures: FixtureSet, seed: int = DEFAULT_SEED, max_seeds: int = DEFAULT_MAX_SEEDS
+        self,
+        fixtures: FixtureSet,
+        seed: int = DEFAULT_SEED,
+        max_sandboxes: int = DEFAULT_MAX_SANDBOXES,
+        idle: float = DEFAULT_SANDBOX_IDLE,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if max_seeds < 1:
-            raise ValueError(f"max_seeds must be at least 1, not {max_seeds}")
+        if max_sandboxes < 1 or idle <= 0:
+            raise ValueError(f"need max_sandboxes >= 1 and idle > 0, not {max_sandboxes}, {idle}")
         self.fixtures = fixtures
-        self.max_seeds = max_seeds
         self.default = build_store(fixtures, seed)
-        self._others: LRUCache[int, Store] = LRUCache(maxsize=max_seeds)
+        self._sandboxes: TTLCache[str, Store] = TTLCache(max_sandboxes, idle, timer=clock)
         self._lock = threading.Lock()
         self._resets = 0
 
     @property
     def resets(self) -> int:
-        """How many times `reset()` returned the whole server to its start: what is drawn
-        from the start (the fault and latency draws) starts again when this changes.
+        """How many times the whole default sandbox was reset: what is drawn from the start
+        (the fault and latency draws) starts again when this changes.
         """
         return self._resets
 
+    def sandbox(self, name: str) -> Store:
+        """The sandbox `name` (`default` included), made from the fixtures on first use
+        with the server's seed (`seed-<n>`: with seed n, as `for_seed(n)`); using it keeps
+        it from expiring.
+        """
+        seed = _seed_of(name)
+        return self._sandbox(name, self.default.seed if seed is None else seed)
+
     def for_seed(self, seed: int) -> Store:
-        """The Store of `seed`: the default one, or another seed's, built from the
-        fixtures on first use (about 21 ms) and kept while among the `max_seeds` most
-        recently used. A seed's world evicted meanwhile is built anew, its state lost.
+        """The world of `seed` (`X-Mock-Seed`): `default` for the server's own seed, else
+        the sandbox `seed-<seed>`, generated for that seed on first use.
         """
         if seed == self.default.seed:
             return self.default
+        return self._sandbox(f"seed-{seed}", seed)
+
+    def get(self, name: str) -> Store | None:
+        """The sandbox `name` if it exists now (making none), else None."""
+        if name == DEFAULT_SANDBOX:
+            return self.default
         with self._lock:
-            found = self._others.get(seed)
-            if found is None:
-                found = self._others[seed] = build_store(self.fixtures, seed)
+            found = self._sandboxes.get(name)
+            if found is not None:
+                self._sandboxes[name] = found  # used: its idle time starts again
             return found
 
-    def seeds(self) -> tuple[int, ...]:
-        """The seeds whose worlds are kept now: the default one first, then the others in
-        ascending order.
+    def put(
+        self, name: str, seed: int | None = None, scenarios: Mapping[str, str] | None = None
+    ) -> tuple[Store, bool]:
+        """Make sandbox `name` anew, at the fixtures' start: generated for `seed` (default:
+        the server's), each organisation in `scenarios` (handle -> scenario) in that
+        scenario from the start; `seed-<n>` is always seed n's. Out: the sandbox and
+        whether it is new (False: it replaced one, whose state is gone). Raises
+        DefaultSandboxKept for `default`, SeedSandboxMismatch for `seed-<n>` with another
+        seed, OrganisationNotFound and UnknownScenario, before anything is replaced.
         """
+        if name == DEFAULT_SANDBOX:
+            raise DefaultSandboxKept(CANNOT_REPLACE_DEFAULT)
+        named = _seed_of(name)
+        if named is not None and seed not in (None, named):
+            raise SeedSandboxMismatch(SEED_SANDBOX_SEED.format(name=name, seed=named))
+        chosen = seed if seed is not None else named
+        made = self._make(self.default.seed if chosen is None else chosen, scenarios)
         with self._lock:
-            return (self.default.seed, *sorted(self._others))
+            replaced = name in self._sandboxes
+            self._sandboxes[name] = made
+        return made, not replaced
+
+    def delete(self, name: str) -> bool:
+        """Drop sandbox `name` and its state; False if there was none. DefaultSandboxKept
+        for `default`.
+        """
+        if name == DEFAULT_SANDBOX:
+            raise DefaultSandboxKept()
+        with self._lock:
+            return self._sandboxes.pop(name, None) is not None
+
+    def listing(self) -> list[tuple[str, Store]]:
+        """Every sandbox now: `default` first, then the others by name."""
+        with self._lock:
+            self._sandboxes.expire()
+            # A copy: reading items through the cache itself would mark each one used.
+            named = sorted(copy.copy(self._sandboxes).items())
+        return [(DEFAULT_SANDBOX, self.default), *named]
 
     def reset(self, handle: str | None = None) -> None:
-        """Return the server to its start: every organisation of the default world back to
-        the fixtures and the seed, every other seed's world dropped (built anew on next
-        use), `resets` counted up. With `handle`, only that organisation of the default
-        world, nothing else. Raises OrganisationNotFound for an unknown handle.
+        """Return the default sandbox, or only its organisation `handle`, to the fixtures'
+        start; a whole reset also counts up `resets`. Other sandboxes are left as they
+        are (each resets on its own). Raises OrganisationNotFound for an unknown handle.
         """
         self.default.reset(handle)
-        if handle is not None:
-            return
+        if handle is None:
+            with self._lock:
+                self._resets += 1
+
+    def _sandbox(self, name: str, seed: int) -> Store:
+        if name == DEFAULT_SANDBOX:
+            return self.default
         with self._lock:
-            self._others.clear()
-            self._resets += 1
+            found = self._sandboxes.get(name)
+            if found is None:
+                found = self._make(seed, None)
+            self._sandboxes[name] = found  # made, or used: its idle time starts again
+            return found
+
+    def _make(self, seed: int, scenarios: Mapping[str, str] | None) -> Store:
+        base = self.default if seed == self.default.seed else build_store(self.fixtures, seed)
+        return base.fork(scenarios)
+
+
+def _seed_of(name: str) -> int | None:
+    """The seed a `seed-<n>` sandbox's name fixes, else None."""
+    match = SEED_SANDBOX.fullmatch(name)
+    return int(match.group(1)) if match else None
 
 
 def load_stores(
     seed: int = DEFAULT_SEED,
     fixtures_dir: Traversable | None = None,
-    max_seeds: int = DEFAULT_MAX_SEEDS,
+    max_sandboxes: int = DEFAULT_MAX_SANDBOXES,
+    idle: float = DEFAULT_SANDBOX_IDLE,
 ) -> Stores:
     """Stores of the fixtures in `fixtures_dir` (default: the packaged `fixtures/`), the
-    default one generated for `seed`, keeping at most `max_seeds` other seeds' worlds.
-    Raises FixtureError for a missing or malformed file, ValueError for `max_seeds` < 1.
+    default sandbox generated for `seed`, with the bounds of `Stores`. Raises FixtureError
+    for a missing or malformed file, ValueError for bounds out of range.
     """
-    return Stores(load_fixtures(fixtures_dir or default_fixtures()), seed, max_seeds)
+    return Stores(load_fixtures(fixtures_dir or default_fixtures()), seed, max_sandboxes, idle)
 
 
 def build_store(fixtures: FixtureSet, seed: int) -> Store:

@@ -116,6 +116,33 @@ class Store:
         view._requested = name
         return view
 
+    def fork(self, scenarios: Mapping[str, str] | None = None) -> Store:
+        """A new world of the same fixtures and seed (a sandbox): its own state, at the
+        fixtures' start rather than this Store's present, with each organisation named in
+        `scenarios` (handle -> scenario name) in that scenario from the start. Costs a copy
+        of the generated accounts, and generation again only for those organisations.
+        Raises OrganisationNotFound and UnknownScenario (nothing is made then).
+        """
+        # A shallow copy shares the fixtures and the generated accounts, all immutable.
+        fork = copy.copy(self)
+        fork._requested = None
+        if scenarios:
+            organisations, initial = dict(self._organisations), dict(self._initial)
+            for handle, name in scenarios.items():
+                org = dataclasses.replace(self.organisation(handle), scenario=name)
+                generated = self._source.account(org, self._plans[org.plan_id])
+                organisations[handle], initial[handle] = org, self._scenario(generated, name)
+            fork._organisations = organisations
+            fork._by_id = {org.id: org for org in organisations.values()}
+            fork._initial = initial
+        fork._state = _State({}, {})
+        fork.reset()
+        return fork
+
+    def scenarios(self) -> dict[str, str]:
+        """The organisations shown in a scenario from the start, handle -> scenario name."""
+        return {org.handle: org.scenario for org in self._organisations.values() if org.scenario}
+
     @property
     def version(self) -> int:
         """A number that changes whenever any account changes (a write or a reset), so

@@ -1,12 +1,12 @@
 """Which world (Store) and which settings serve the current request, via its ASGI scope.
 
 `StoreMiddleware` puts the server's Stores and Settings in every request's scope; the
-steering middleware may ask for another world for one request (`use_seed`, another
-seed's; `use_scenario`, a scenario's view). The world is chosen only when it is needed
-(`store_of`, when the handler is called, after auth and validation), so a request that
-is refused before its handler builds no seed's world. Handlers get the chosen Store as
-their first argument; security functions, which connexion calls by name, look
-credentials up with `credentials_of(request)`, which builds nothing.
+steering middleware may ask for another world for one request (`use_sandbox`, a named
+sandbox; `use_seed`, another seed's; `use_scenario`, a scenario's view). The world is
+chosen only when it is needed (`store_of`, when the handler is called, after auth and
+validation), so a request that is refused before its handler makes no sandbox. Handlers
+get the chosen Store as their first argument; security functions, which connexion calls
+by name, look credentials up with `credentials_of(request)`, which builds nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from billing_mock.domain.store import Store
 from billing_mock.settings import Settings
 
 _STORES_KEY = "billing_mock.stores"
+_SANDBOX_KEY = "billing_mock.sandbox"
 _SEED_KEY = "billing_mock.seed"
 _SCENARIO_KEY = "billing_mock.scenario"
 _SETTINGS_KEY = "billing_mock.settings"
@@ -41,6 +42,11 @@ class StoreMiddleware:
         await self._app(scope, receive, send)
 
 
+def use_sandbox(scope: Scope, name: str) -> None:
+    """Serve this request (scope) from sandbox `name`; nothing is made until `store_of`."""
+    scope[_SANDBOX_KEY] = name
+
+
 def use_seed(scope: Scope, seed: int) -> None:
     """Serve this request (scope) from `seed`'s world; nothing is built until `store_of`."""
     scope[_SEED_KEY] = seed
@@ -53,15 +59,26 @@ def use_scenario(scope: Scope, name: str) -> None:
 
 def store_of(request: Any) -> Store:
     """The Store serving `request` (a connexion or Starlette request, or its scope): the
-    default one, or the seed's asked for (built on first use, see `Stores.for_seed`),
-    shown in the scenario asked for, if any. Call it once the request is authenticated.
+    default one, or the sandbox or seed's world asked for (made on first use, see
+    `Stores.sandbox` and `Stores.for_seed`), shown in the scenario asked for, if any.
+    Call it once the request is authenticated.
     """
     scope = _scope(request)
+    sandbox: str | None = scope.get(_SANDBOX_KEY)
     seed: int | None = scope.get(_SEED_KEY)
     stores = stores_of(scope)
-    store = stores.default if seed is None else stores.for_seed(seed)
+    if sandbox is not None:
+        store = stores.sandbox(sandbox)
+    else:
+        store = stores.default if seed is None else stores.for_seed(seed)
     scenario: str | None = scope.get(_SCENARIO_KEY)
     return store if scenario is None else store.in_scenario(scenario)
+
+
+def sandbox_of(request: Any) -> str | None:
+    """The sandbox `request` asked for by name (`X-Mock-Sandbox`), or None."""
+    name: str | None = _scope(request).get(_SANDBOX_KEY)
+    return name
 
 
 def credentials_of(request: Any) -> Store:

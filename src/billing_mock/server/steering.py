@@ -25,10 +25,16 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from billing_mock.data.stores import Stores
+from billing_mock.data.stores import SANDBOX_NAME, Stores
 from billing_mock.domain.errors import InvalidRequest
 from billing_mock.domain.scenarios import SCENARIOS
-from billing_mock.server.request_state import settings_of, stores_of, use_scenario, use_seed
+from billing_mock.server.request_state import (
+    settings_of,
+    stores_of,
+    use_sandbox,
+    use_scenario,
+    use_seed,
+)
 from billing_mock.server.routing import Capability, Mount, Mounts
 from billing_mock.settings import FAULTS, Range, parse_range
 
@@ -37,6 +43,11 @@ INJECTED_FAULT = "Injected fault (X-Mock-Fault): the mock failed this request on
 ECHO_LIMIT = 40
 """Characters of a bad header value echoed in an error message or a log line."""
 
+SANDBOX_INVALID = (
+    "X-Mock-Sandbox must be 1 to 63 lower-case ASCII letters, digits and hyphens, "
+    "starting with a letter or digit, not {value}"
+)
+SANDBOX_AND_SEED = "Send X-Mock-Sandbox or X-Mock-Seed, not both: a seed is the sandbox seed-<n>"
 SEED_INVALID = "X-Mock-Seed must be 1 to 18 ASCII digits (0 to 999999999999999999), not {value}"
 LATENCY_INVALID = (
     "X-Mock-Latency must be milliseconds like 250 or 100-800 (ASCII digits, at most 3 "
@@ -59,8 +70,9 @@ _RATE = re.compile(r"[01]|[01]?\.[0-9]{1,6}")
 
 
 class Steering:
-    """Applies X-Mock-Seed, X-Mock-Scenario, X-Mock-Latency and X-Mock-Fault (and the
-    server's defaults for latency and faults) to each request. Sits inside connexion's
+    """Applies X-Mock-Sandbox (on every API, the control API included), and on the vendor
+    APIs X-Mock-Seed, X-Mock-Scenario, X-Mock-Latency and X-Mock-Fault (and the server's
+    defaults for latency and faults), to each request. Sits inside connexion's
     exception handling, so a bad header is rendered by the API's own error handler.
 
     Faults and latency are drawn from `random.Random(seed)`, started again whenever the
@@ -77,15 +89,22 @@ class Steering:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one request as its steering headers ask."""
-        steered = scope["type"] == "http" and self._mounts.taking_part_in(
-            scope["path"], Capability.STEERING
-        )
-        if not steered:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        # Every API, the control API included, is served from the sandbox asked for.
+        sandbox = _sandbox(headers.get("x-mock-sandbox"))
+        if sandbox is not None and self._mounts.for_path(scope["path"]) is not None:
+            use_sandbox(scope, sandbox)
+        if not self._mounts.taking_part_in(scope["path"], Capability.STEERING):
             # The control API and the index are never slowed, failed or re-seeded.
             await self._app(scope, receive, send)
             return
-        headers, settings = Headers(scope=scope), settings_of(scope)
+        settings = settings_of(scope)
         seed = _seed(headers.get("x-mock-seed"))
+        if seed is not None and sandbox is not None:
+            raise InvalidRequest(SANDBOX_AND_SEED, field="X-Mock-Seed")
         scenario = _scenario(headers.get("x-mock-scenario"))
         latency = _latency(headers.get("x-mock-latency")) or settings.latency
         fault = headers.get("x-mock-fault", settings.fault)
@@ -143,6 +162,15 @@ def _scenario(value: str | None) -> str | None:
     if value is not None and value not in SCENARIOS:
         message = SCENARIO_UNKNOWN.format(value=shown(value), known=", ".join(SCENARIOS))
         raise InvalidRequest(message, field="X-Mock-Scenario")
+    return value
+
+
+def _sandbox(value: str | None) -> str | None:
+    """The sandbox named, or None; InvalidRequest for a name of another form."""
+    if value is None:
+        return None
+    if not SANDBOX_NAME.fullmatch(value):
+        raise InvalidRequest(SANDBOX_INVALID.format(value=shown(value)), field="X-Mock-Sandbox")
     return value
 
 

@@ -12,6 +12,7 @@ UNKNOWN_HOST = (
     "to a loopback host name (localhost, 127.0.0.1, [::1]) or a --control-host"
 )
 ORGANISATION_NOT_FOUND = "Organisation not found"
+SANDBOX_NOT_FOUND = "Sandbox not found"
 NOT_FOUND = "Not found"
 
 MESSAGES = {

@@ -1,37 +1,60 @@
 """Control API operations, one function per operationId (openapi/control.yaml).
 
 Every caller holds the control token (see `auth`); no operation acts for a user, so
-none takes `token_info`.
+none takes `token_info`. The sandbox operations, and reset, act on the server's Stores
+(`takes_stores`); the state view reads the request's Store, the sandbox `X-Mock-Sandbox`
+names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import connexion
+from connexion.lifecycle import ConnexionResponse
+
 from billing_mock.apis.binding import takes_stores
 from billing_mock.apis.control import wire
-from billing_mock.data.stores import Stores
+from billing_mock.apis.control.errors import SANDBOX_NOT_FOUND
+from billing_mock.data.stores import DEFAULT_SANDBOX, Stores
+from billing_mock.domain.errors import NotFound
 from billing_mock.domain.scenarios import SCENARIOS
 from billing_mock.domain.store import Store
+from billing_mock.server.request_state import sandbox_of
 
 Body = dict[str, Any]
 
 
+class SandboxNotFound(NotFound):
+    """No sandbox has this name now (never made, deleted, evicted or expired)."""
+
+    default_message = SANDBOX_NOT_FOUND
+
+
 @takes_stores
 def reset_state(stores: Stores, organisation: str | None = None) -> Body:
-    """POST /reset: every organisation, or only `organisation`, back to what the fixtures
-    and the server's seed define. Without `organisation` the server is as it started:
-    every other seed's world (`X-Mock-Seed`) is dropped, its state lost, and the fault
-    and latency draws start again (`Stores.reset`). Raises OrganisationNotFound (404).
+    """POST /reset: every organisation, or only `organisation`, of the sandbox the request
+    names (`X-Mock-Sandbox`; without it `default`) back to that sandbox's start: the
+    fixtures, its seed and its scenarios. Other sandboxes are left as they are. A whole
+    reset of `default` also starts the fault and latency draws again (`Stores.reset`).
+
+    Out: ResetResult, the handles reset. Raises OrganisationNotFound (404).
     """
-    stores.reset(organisation)
+    name = sandbox_of(connexion.request)
+    if name is None or name == DEFAULT_SANDBOX:
+        stores.reset(organisation)
+        store = stores.default
+    else:
+        store = stores.sandbox(name)
+        store.reset(organisation)
     if organisation is not None:
         return wire.reset([organisation])
-    return wire.reset(org.handle for org in stores.default.organisations())
+    return wire.reset(org.handle for org in store.organisations())
 
 
 def get_organisation_state(store: Store, handle: str) -> Body:
-    """GET /organisations/{handle}: the organisation's state as the mock holds it now.
+    """GET /organisations/{handle}: the organisation's state as the request's sandbox
+    holds it now.
 
     Raises OrganisationNotFound (404).
     """
@@ -41,3 +64,44 @@ def get_organisation_state(store: Store, handle: str) -> Body:
 def list_scenarios(store: Store) -> Body:
     """GET /scenarios: every scenario an organisation can be put in, by name."""
     return wire.scenarios(SCENARIOS.values())
+
+
+@takes_stores
+def list_sandboxes(stores: Stores) -> Body:
+    """GET /sandboxes: SandboxList, every sandbox now, `default` first then by name."""
+    return wire.sandboxes(stores.listing())
+
+
+@takes_stores
+def get_sandbox(stores: Stores, name: str) -> Body:
+    """GET /sandboxes/{name}: the Sandbox `name`; making none. Raises SandboxNotFound (404)."""
+    store = stores.get(name)
+    if store is None:
+        raise SandboxNotFound()
+    return wire.sandbox(name, store)
+
+
+@takes_stores
+def put_sandbox(stores: Stores, name: str, body: Body | bytes | None = None) -> tuple[Body, int]:
+    """PUT /sandboxes/{name}: make sandbox `name` anew at the fixtures' start, from the
+    optional `{"seed": n, "scenarios": {handle: scenario}}` (`Stores.put`).
+
+    The body is optional (connexion passes b"" or None when none was sent). Out: the
+    Sandbox, 201 when it is new, 200 when it replaced one (whose state is gone). Raises
+    DefaultSandboxKept (409) for `default`, OrganisationNotFound (404) for an unknown
+    handle and UnknownScenario (400), before anything is replaced.
+    """
+    options = body if isinstance(body, dict) else {}
+    store, made = stores.put(name, options.get("seed"), options.get("scenarios"))
+    return wire.sandbox(name, store), 201 if made else 200
+
+
+@takes_stores
+def delete_sandbox(stores: Stores, name: str) -> ConnexionResponse:
+    """DELETE /sandboxes/{name}: drop sandbox `name` and its state; 204 with no body.
+
+    Raises DefaultSandboxKept (409) for `default` and SandboxNotFound (404) for none.
+    """
+    if not stores.delete(name):
+        raise SandboxNotFound()
+    return ConnexionResponse(status_code=204)

@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from billing_mock.apis.common.timestamps import utc_seconds
+from billing_mock.data.stores import DEFAULT_SANDBOX
 from billing_mock.domain.models import Account, Invoice, Order, Payment, Subscription
 from billing_mock.domain.scenarios import Scenario
+from billing_mock.domain.store import Store
 
 T = TypeVar("T")
 
@@ -78,6 +80,23 @@ def scenarios(items: Iterable[Scenario]) -> dict[str, Any]:
 def reset(handles: Iterable[str]) -> dict[str, Any]:
     """The ResetResult object: the organisations returned to their fixtures' state."""
     return {"reset": list(handles)}
+
+
+def sandbox(name: str, store: Store) -> dict[str, Any]:
+    """The Sandbox object: `name`, the seed its data is generated for, the organisations
+    in a scenario from its start (handle -> scenario), and whether it is `default`.
+    """
+    return {
+        "name": name,
+        "seed": store.seed,
+        "scenarios": store.scenarios(),
+        "default": name == DEFAULT_SANDBOX,
+    }
+
+
+def sandboxes(listing: Iterable[tuple[str, Store]]) -> dict[str, Any]:
+    """The SandboxList object, of (name, Store) pairs in the order given."""
+    return {"sandboxes": [sandbox(name, store) for name, store in listing]}
 
 
 def _summary(items: Sequence[T], render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:

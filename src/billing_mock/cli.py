@@ -204,8 +204,9 @@ def _add_contract_test(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--header",
         action="append",
         default=[],
-        metavar="'NAME: VALUE'",
-        help="send on every request",
+        metavar="'[API:]NAME: VALUE'",
+        help="send on every request, or with an API's name first (unpod:Authorization: jwt "
+        "...) on that API's only (repeatable)",
     )
     test.add_argument(
         "--max-examples", type=int, default=50, help="cases per operation (default 50)"
@@ -245,19 +246,19 @@ def _sandbox_name(value: str) -> str:
 
 
 def _contract_test(args: argparse.Namespace) -> int:
+    apis = contract_tested() if args.api == "all" else [api_named(args.api)]
     try:
-        headers = runner.parse_headers(
-            [*os.environ.get(runner.HEADERS_ENV, "").splitlines(), *args.header]
+        scoped = runner.headers_by_api(
+            [*os.environ.get(runner.HEADERS_ENV, "").splitlines(), *args.header],
+            [api.name for api in contract_tested()],
         )
     except ValueError as error:
         print(f"billing-mock contract-test: {error}", file=sys.stderr)
         return 2
+    common = scoped[None]
     if not args.no_sandbox:
         # Random, not the seed: a second run must not inherit the first one's writes.
-        headers.setdefault(
-            "X-Mock-Sandbox", args.sandbox or f"contract-test-{secrets.token_hex(4)}"
-        )
-    apis = contract_tested() if args.api == "all" else [api_named(args.api)]
+        common.setdefault("X-Mock-Sandbox", args.sandbox or f"contract-test-{secrets.token_hex(4)}")
     worst = runner.CONFORMS
     for api in apis:
         report = args.junit_xml
@@ -270,7 +271,7 @@ def _contract_test(args: argparse.Namespace) -> int:
             probe=api.probe,
             base_url=args.base_url,
             config=api.contract_config,
-            headers=headers,
+            headers={**common, **scoped.get(api.name, {})},
             max_examples=args.max_examples,
             seed=args.seed,
             junit_xml=report,

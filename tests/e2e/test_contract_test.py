@@ -265,3 +265,26 @@ def test_a_run_against_the_mock_changes_nothing_others_see() -> None:
     touched = stores.get(sandboxes[1])
     assert touched is not None
     assert touched.account("recalll.co") != before
+
+
+def test_all_apis_pass_with_each_apis_own_credential() -> None:
+    ops = USERS["ops@unpod.dev"]
+    stores = load_stores(42)
+    before = [stores.default.account(org.handle) for org in stores.default.organisations()]
+    with serving(create_app(stores)) as origin:
+        result = contract_test(
+            origin,
+            "--api",
+            "all",
+            "--header",
+            f"unpod:Authorization: jwt {ops['jwt']}",
+            "--header",
+            f"stripe:Authorization: Bearer {ops['bearer']}",
+            "--header",
+            f"cognita:Authorization: Bearer {ops['bearer']}",
+            "--header",
+            f"razorpay:X-API-Key: {ops['memberships'][0]['api_key']}",
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(" conforms to ") == 4
+    assert [stores.default.account(org.handle) for org in stores.default.organisations()] == before

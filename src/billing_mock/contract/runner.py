@@ -74,6 +74,22 @@ def parse_headers(lines: Sequence[str]) -> dict[str, str]:
     return headers
 
 
+def headers_by_api(lines: Sequence[str], apis: Sequence[str]) -> dict[str | None, dict[str, str]]:
+    """Headers for every API (key None) and for one (key: its name), from lines such as
+    `X-Trace: 1` (every API) and `unpod:Authorization: jwt x` (Unpod's only): a line is
+    an API's when the text before its first `:` is the name of one of `apis`, so
+    `--api all` can send each API its own credential. ValueError as parse_headers.
+    """
+    scoped: dict[str | None, list[str]] = {None: []}
+    for line in lines:
+        api, colon, rest = line.partition(":")
+        if colon and api.strip() in apis and ":" in rest:
+            scoped.setdefault(api.strip(), []).append(rest)
+        else:
+            scoped[None].append(line)
+    return {api: parse_headers(found) for api, found in scoped.items()}
+
+
 def preflight(target: Target) -> tuple[int, str] | None:
     """None when the deployment answers the API's probe with the given credentials, else
     (exit status, message): UNREACHABLE or CREDENTIALS_REFUSED (401, or 403 on a probe

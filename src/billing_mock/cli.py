@@ -225,6 +225,12 @@ def _add_contract_test(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help="only this operationId",
     )
     test.add_argument("--workers", type=int, default=1, help="concurrent workers (default 1)")
+    test.add_argument(
+        "--require-coverage",
+        action="store_true",
+        help="exit 1 when an operation never answered a documented 2xx (the run prints, per "
+        "operation, the statuses it answered)",
+    )
     sandbox = test.add_mutually_exclusive_group()
     sandbox.add_argument(
         "--sandbox",
@@ -277,6 +283,7 @@ def _contract_test(args: argparse.Namespace) -> int:
             junit_xml=report,
             operations=args.include_operation,
             workers=args.workers,
+            require_coverage=args.require_coverage,
         )
         worst = max(worst, runner.run(target))
     return worst

@@ -288,3 +288,30 @@ def test_all_apis_pass_with_each_apis_own_credential() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count(" conforms to ") == 4
     assert [stores.default.account(org.handle) for org in stores.default.organisations()] == before
+
+
+def test_coverage_names_what_an_owner_never_reached_and_can_fail_the_run() -> None:
+    owner = ["--api", "razorpay", "--header", f"X-API-Key: {RAZORPAY_KEY}"]
+    only = ["--include-operation", "listSubscriptions", "--include-operation", "getMySubscription"]
+    with serving(_mock()) as origin:
+        shown = contract_test(origin, *owner, *only)
+        required = contract_test(origin, *owner, *only, "--require-coverage")
+        ops = USERS["ops@unpod.dev"]["memberships"][0]["api_key"]
+        admin = contract_test(
+            origin,
+            "--api",
+            "razorpay",
+            "--header",
+            f"X-API-Key: {ops}",
+            *only,
+            "--require-coverage",
+        )
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "warning: GET /subscription (listSubscriptions) never answered a documented 2xx" in (
+        shown.stdout
+    )
+    assert "GET /subscription/me (`getMySubscription`) | 200 | 200 (" in shown.stdout
+    assert required.returncode == 1
+    assert "--require-coverage" in required.stderr
+    assert admin.returncode == 0, admin.stdout + admin.stderr
+    assert "never answered" not in admin.stdout

@@ -113,17 +113,34 @@ class Contract:
 
     @cached_property
     def _templated(self) -> list[tuple[re.Pattern[str], frozenset[str]]]:
-        return [
-            (re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path))), methods)
-            for path, methods in self._paths
-            if "{" in path
-        ]
+        return [(_template_pattern(path), methods) for path, methods in self._paths if "{" in path]
 
     @cached_property
     def _paths(self) -> list[tuple[str, frozenset[str]]]:
         return [
             (path, frozenset(key for key in item if key in HTTP_METHODS))
             for path, item in self.document.get("paths", {}).items()
+        ]
+
+    def operation_at(self, method: str, path: str) -> Operation | None:
+        """The operation that serves `method` (any case) on `path` (relative to the base
+        path, no query): a literal path's first, else the first templated one that matches.
+        """
+        method = method.lower()
+        for operation in self.operations.values():
+            if operation.method == method and operation.path == path:
+                return operation
+        for pattern, operation in self._operation_patterns:
+            if operation.method == method and pattern.fullmatch(path):
+                return operation
+        return None
+
+    @cached_property
+    def _operation_patterns(self) -> list[tuple[re.Pattern[str], Operation]]:
+        return [
+            (_template_pattern(operation.path), operation)
+            for operation in self.operations.values()
+            if "{" in operation.path
         ]
 
     def resolve(self, node: Any) -> Any:
@@ -153,6 +170,11 @@ class Contract:
         """The contract as a file on disk, for tools that take a path (`st run`)."""
         with resources.as_file(self.directory / self.name) as path:
             yield path
+
+
+def _template_pattern(path: str) -> re.Pattern[str]:
+    """`/subscription/{id}` as a pattern matching `/subscription/<one segment>`."""
+    return re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)))
 
 
 def openapi_directory() -> Traversable:

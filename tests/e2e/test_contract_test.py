@@ -9,6 +9,7 @@ command must name the operation and the check that caught it.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -315,3 +316,23 @@ def test_coverage_names_what_an_owner_never_reached_and_can_fail_the_run() -> No
     assert "--require-coverage" in required.stderr
     assert admin.returncode == 0, admin.stdout + admin.stderr
     assert "never answered" not in admin.stdout
+
+
+def test_a_seed_gives_the_same_cases_and_report_twice() -> None:
+    with serving(_mock()) as origin:
+        runs = [contract_test(origin, *UNPOD, "--sandbox", "same-seed") for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "Seed: 7" in run.stdout  # contract_test passes --seed 7
+        assert "not used" not in run.stdout
+
+    def report(run: subprocess.CompletedProcess[str]) -> list[str]:
+        # Timings and the scratch HAR's path differ from run to run; the cases and what
+        # they met must not.
+        return [
+            re.sub(r"[0-9.]+s\b", "<time>", line)
+            for line in run.stdout.splitlines()
+            if "HAR:" not in line
+        ]
+
+    assert report(runs[0]) == report(runs[1])

@@ -138,7 +138,9 @@ def schemathesis_arguments(
     for name, value in target.headers.items():
         arguments += ["--header", f"{name}: {value}"]
     if target.seed is not None:
-        arguments += ["--seed", str(target.seed), "--generation-deterministic"]
+        # The seed itself, not --generation-deterministic (which ignores it), and no
+        # example database, whose replays would make a second run differ from the first.
+        arguments += ["--seed", str(target.seed), "--generation-database", "none"]
     for operation in target.operations:
         arguments += ["--include-operation-id", operation]
     if target.operations:

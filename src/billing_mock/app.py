@@ -74,7 +74,10 @@ def create_app(
         Steering, position=MiddlewarePosition.BEFORE_SWAGGER, mounts=apis, seed=stores.default.seed
     )
     app.add_middleware(
-        RequestBodies, position=MiddlewarePosition.BEFORE_SWAGGER, max_body=settings.max_body
+        RequestBodies,
+        position=MiddlewarePosition.BEFORE_SWAGGER,
+        max_body=settings.max_body,
+        body_timeout=settings.body_timeout,
     )
     app.add_middleware(Prefer, position=MiddlewarePosition.BEFORE_CONTEXT, mounts=apis)
     # Registered one by one: Starlette picks a handler by the exception's own class.

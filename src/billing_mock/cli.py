@@ -35,7 +35,14 @@ from billing_mock.server.connections import (
     DEFAULT_MAX_CONNECTIONS,
     head_deadline_protocol,
 )
-from billing_mock.settings import DEFAULT_MAX_BODY, FAULTS, Range, Settings, parse_range
+from billing_mock.settings import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_MAX_BODY,
+    FAULTS,
+    Range,
+    Settings,
+    parse_range,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,6 +154,13 @@ def _add_limits(serve: argparse.ArgumentParser) -> None:
         default=DEFAULT_MAX_BODY,
         metavar="BYTES",
         help=f"answer 413 to a larger request body (default {DEFAULT_MAX_BODY})",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="S",
+        help=f"answer 408 to a request body slower than this (default {DEFAULT_BODY_TIMEOUT:g})",
     )
     serve.add_argument(
         "--max-connections",
@@ -322,6 +336,7 @@ def _serve(args: argparse.Namespace) -> int:
         fault_rate=args.fault_rate if args.fault else 0.0,
         log_format=args.log_format,
         max_body=args.max_body,
+        body_timeout=args.body_timeout,
         link_secret=args.link_secret,
     )
     app = create_app(stores, settings, validate_responses=args.validate_responses)

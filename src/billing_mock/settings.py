@@ -9,6 +9,10 @@ DEFAULT_MAX_BODY = 1024 * 1024
 bytes; a megabyte leaves room for any real client and none for a memory attack.
 """
 
+DEFAULT_BODY_TIMEOUT = 10.0
+"""Seconds a request body has to arrive whole once its head has: a megabyte in ten
+seconds is 100 KB/s, slower than any real client's link."""
+
 FAULTS = ("500", "drop")
 """The failures `--fault` and `X-Mock-Fault` inject: a 500, or a dropped connection."""
 
@@ -35,6 +39,7 @@ class Settings:
     fault_rate     share of requests (0 to 1) that `fault` fails
     log_format     "text", "json" (one JSON object per line) or "off"
     max_body       bytes a request body may have; a larger one is 413
+    body_timeout   seconds a request body has to arrive whole; a slower one is 408
     link_secret    keys the capability ids of hosted invoice pages and PDFs (Stripe-backed
                    API); None: a key derived from the fixtures, so deterministic but known
                    to whoever has them: set one on a shared server
@@ -48,6 +53,7 @@ class Settings:
     fault_rate: float = 0.0
     log_format: str = "off"
     max_body: int = DEFAULT_MAX_BODY
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
     link_secret: str | None = None
 
 

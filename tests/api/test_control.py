@@ -166,10 +166,33 @@ def test_state_reflects_a_cancellation_at_period_end(client: TestClient) -> None
 
 def test_state_is_the_real_state_whatever_steering_headers_say(client: TestClient) -> None:
     # The control API is never steered: it shows what the vendor APIs hold.
-    headers = {**CONTROL, "X-Mock-Scenario": "failed-payment", "X-Mock-Seed": "7"}
+    headers = {**CONTROL, "X-Mock-Scenario": "failed-payment"}
     state = _ok(client.get(f"{BASE}/organisations/recalll.co", headers=headers))
     assert state == _state(client, "recalll.co")
     assert (state["scenario"], state["subscription"]["status"]) == (None, "active")
+
+
+def test_a_seed_names_its_sandbox_on_the_control_api_too(client: TestClient) -> None:
+    """X-Mock-Seed: 7 is the sandbox seed-7 everywhere: a reset sent with it must not
+    reset default (it used to be ignored there, and reset default instead).
+    """
+    key = {"X-API-Key": RECALLL_OWNER["X-API-Key"]}
+    for seed in ("7", None):
+        extra = {"X-Mock-Seed": seed} if seed else {}
+        assert client.post(f"{RAZORPAY}/cancel", headers={**key, **extra}).status_code == 200
+    seven = {**CONTROL, "X-Mock-Seed": "7"}
+    by_seed = _ok(client.get(f"{BASE}/organisations/recalll.co", headers=seven))
+    by_name = _ok(
+        client.get(
+            f"{BASE}/organisations/recalll.co", headers={**CONTROL, "X-Mock-Sandbox": "seed-7"}
+        )
+    )
+    assert by_seed == by_name != _state(client, "recalll.co")
+    _ok(client.post(f"{BASE}/reset", headers=seven))
+    assert not _ok(client.get(f"{BASE}/organisations/recalll.co", headers=seven))["subscription"][
+        "cancelAtPeriodEnd"
+    ]
+    assert _state(client, "recalll.co")["subscription"]["cancelAtPeriodEnd"] is True
 
 
 def test_state_of_an_unknown_organisation_is_404(client: TestClient) -> None:

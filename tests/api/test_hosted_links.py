@@ -56,3 +56,21 @@ def test_the_links_depend_on_the_secret_and_are_stable_for_it() -> None:
     app = create_app(load_stores(42), Settings(link_secret="theirs"))
     with TestClient(app) as client:
         assert client.get(ours[0]).status_code == 404
+
+
+def test_a_link_opens_the_sandbox_that_listed_it_and_makes_none() -> None:
+    stores = load_stores(42)
+    with TestClient(create_app(stores)) as client:
+        listed = client.get(DETAILS, headers={**BEARER, "X-Mock-Sandbox": "alice"}).json()
+        url = listed["invoices"][0]["hostedInvoiceUrl"]
+        assert "_alice_" in url
+        # A browser sends no sandbox header, or another one: the page is still alice's.
+        assert client.get(url).status_code == 200
+        assert client.get(url, headers={"X-Mock-Sandbox": "bob"}).status_code == 200
+        assert [name for name, _ in stores.listing()] == ["default", "alice"]
+        stores.delete("alice")
+        assert client.get(url).status_code == 404
+        forged = url.replace("_alice_", "_mallory_")
+        assert client.get(forged).status_code == 404
+        assert client.get(forged, headers={"X-Mock-Seed": "77"}).status_code == 404
+        assert [name for name, _ in stores.listing()] == ["default"], "nothing was made"

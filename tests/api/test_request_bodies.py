@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from billing_mock.app import create_app
 from billing_mock.data.stores import load_stores
+from billing_mock.domain.store import Store
 from billing_mock.server.errors import MAX_MESSAGE
 from billing_mock.settings import Settings
 from tests.conftest import fixture_users
@@ -136,3 +137,42 @@ def test_echoed_input_is_cut_short(client: TestClient) -> None:
     assert 400 <= response.status_code < 500
     assert len(_message(response)) <= MAX_MESSAGE
     assert len(response.content) < 2 * MAX_MESSAGE
+
+
+@pytest.mark.parametrize(("method", "path", "headers", "body"), BODIES, ids=IDS)
+def test_a_media_type_in_another_letter_case_is_json_all_the_same(
+    client: TestClient,
+    store: Store,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: dict[str, Any],
+) -> None:
+    """RFC 9110: media types are case-insensitive; connexion compares them as written."""
+    typed = {**headers, "Content-Type": "Application/JSON; Charset=UTF-8"}
+    response = client.request(method, path, content=json.dumps(body), headers=typed)
+    store.reset()
+    plain = client.request(method, path, json=body, headers=headers)
+    assert (response.status_code, response.json()) == (plain.status_code, plain.json())
+
+
+def test_cancel_now_in_another_letter_case_cancels_now(client: TestClient) -> None:
+    response = client.post(
+        "/api/billing/cancel",
+        content=json.dumps({"cancelAtCycleEnd": False}),
+        headers={**OWNER, "Content-Type": "APPLICATION/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "cancelled"
+
+
+@pytest.mark.parametrize("depth", [200, 900, 950, 990, 5_000])
+def test_json_nested_near_the_recursion_limit_is_400_not_500(
+    client: TestClient, depth: int
+) -> None:
+    response = client.post(
+        "/api/billing/checkout",
+        content="[" * depth + "]" * depth,
+        headers={**OWNER, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400, response.text

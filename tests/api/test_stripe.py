@@ -110,5 +110,5 @@ def test_error_paths(client: TestClient, users: dict[str, Any]) -> None:
     response = client.get(_url("recalll.co"), headers=priya)
     assert response.status_code == 400
     assert "orgId" in response.json()["message"]
-    unknown_invoice = "/v1/stripe/invoices/in_000000000000000000000000_" + "0" * 32
+    unknown_invoice = "/v1/stripe/invoices/in_000000000000000000000000_default_" + "0" * 32
     _error(client.get(unknown_invoice), 404, "Invoice not found")

@@ -95,3 +95,23 @@ def test_beyond_max_connections_the_server_answers_503() -> None:
                 sock.close()
         time.sleep(0.2)
         assert requests.get(origin + "/", timeout=5).status_code == 200
+
+
+def test_a_body_trickling_in_is_cut_off_with_408() -> None:
+    with serving(42, "--body-timeout", "1") as origin, _connect(origin) as slow:
+        slow.sendall(
+            b"POST /api/billing/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+        started, answer = time.monotonic(), b""
+        while time.monotonic() - started < 5 and b"\r\n\r\n" not in answer:
+            try:
+                slow.sendall(b" ")
+                slow.settimeout(0.3)
+                answer += slow.recv(4096)
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                break
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert time.monotonic() - started < 4

@@ -172,3 +172,13 @@ def test_a_seed_sandbox_has_its_seed_however_it_is_made() -> None:
     with pytest.raises(SeedSandboxMismatch):
         stores.put("seed-5", seed=6)
     assert stores.get("seed-5") is made
+
+
+def test_a_seed_has_one_name_whichever_way_it_is_written() -> None:
+    stores = Stores(FIXTURES, seed=42)
+    assert stores.sandbox("seed-07") is stores.sandbox("seed-7") is stores.for_seed(7)
+    assert stores.sandbox("seed-42") is stores.default
+    assert stores.get("seed-0042") is stores.default
+    with pytest.raises(DefaultSandboxKept):
+        stores.delete("seed-42")
+    assert _names(stores) == ["default", "seed-7"]

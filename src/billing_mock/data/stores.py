@@ -37,9 +37,9 @@ SANDBOX_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 """What a sandbox's name may be: lower-case ASCII letters, digits and hyphens, 1 to 63."""
 
 DEFAULT_MAX_SANDBOXES = 64
-"""Sandboxes kept besides `default`. An untouched one of the server's seed is a few
-hundred bytes, a used or other-seed one about 110 KB: 64 is at most about 7 MB, room for
-a parallel end-to-end suite that gives each test its own."""
+"""Sandboxes kept besides `default`. An untouched one of the server's seed is about 7 KB
+(its generated accounts are shared), another seed's about 120 KB: 64 is at most about
+8 MB, room for a parallel end-to-end suite that gives each test its own."""
 
 DEFAULT_SANDBOX_IDLE = 3600.0
 """Seconds a sandbox may go unused before it expires: longer than any test run."""
@@ -93,24 +93,32 @@ class Stores:
         """
         return self._resets
 
+    def canonical(self, name: str) -> str:
+        """The name a sandbox is kept under: `seed-<n>` without leading zeros, and
+        `default` for the server's own seed (`seed-42` is `default` on a seed-42 server).
+        """
+        seed = _seed_of(name)
+        if seed is None:
+            return name
+        return DEFAULT_SANDBOX if seed == self.default.seed else f"seed-{seed}"
+
     def sandbox(self, name: str) -> Store:
         """The sandbox `name` (`default` included), made from the fixtures on first use
         with the server's seed (`seed-<n>`: with seed n, as `for_seed(n)`); using it keeps
         it from expiring.
         """
         seed = _seed_of(name)
-        return self._sandbox(name, self.default.seed if seed is None else seed)
+        return self._sandbox(self.canonical(name), self.default.seed if seed is None else seed)
 
     def for_seed(self, seed: int) -> Store:
         """The world of `seed` (`X-Mock-Seed`): `default` for the server's own seed, else
         the sandbox `seed-<seed>`, generated for that seed on first use.
         """
-        if seed == self.default.seed:
-            return self.default
-        return self._sandbox(f"seed-{seed}", seed)
+        return self.sandbox(f"seed-{seed}")
 
     def get(self, name: str) -> Store | None:
         """The sandbox `name` if it exists now (making none), else None."""
+        name = self.canonical(name)
         if name == DEFAULT_SANDBOX:
             return self.default
         with self._lock:
@@ -129,6 +137,7 @@ class Stores:
         DefaultSandboxKept for `default`, SeedSandboxMismatch for `seed-<n>` with another
         seed, OrganisationNotFound and UnknownScenario, before anything is replaced.
         """
+        name = self.canonical(name)
         if name == DEFAULT_SANDBOX:
             raise DefaultSandboxKept(CANNOT_REPLACE_DEFAULT)
         named = _seed_of(name)
@@ -145,6 +154,7 @@ class Stores:
         """Drop sandbox `name` and its state; False if there was none. DefaultSandboxKept
         for `default`.
         """
+        name = self.canonical(name)
         if name == DEFAULT_SANDBOX:
             raise DefaultSandboxKept()
         with self._lock:

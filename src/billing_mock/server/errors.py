@@ -44,6 +44,7 @@ _STATUS_MESSAGE = {
 
 _HTTP_CODE = {
     404: "RouteNotFound",
+    408: "RequestTimeout",
     405: "MethodNotAllowed",
     413: "PayloadTooLarge",
     415: "UnsupportedMediaType",

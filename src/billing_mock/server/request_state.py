@@ -2,7 +2,7 @@
 
 `StoreMiddleware` puts the server's Stores and Settings in every request's scope; the
 steering middleware may ask for another world for one request (`use_sandbox`, a named
-sandbox; `use_seed`, another seed's; `use_scenario`, a scenario's view). The world is
+sandbox, `seed-<n>` for `X-Mock-Seed`; `use_scenario`, a scenario's view). The world is
 chosen only when it is needed (`store_of`, when the handler is called, after auth and
 validation), so a request that is refused before its handler makes no sandbox. Handlers
 get the chosen Store as their first argument; security functions, which connexion calls
@@ -22,7 +22,6 @@ from billing_mock.settings import Settings
 
 _STORES_KEY = "billing_mock.stores"
 _SANDBOX_KEY = "billing_mock.sandbox"
-_SEED_KEY = "billing_mock.seed"
 _SCENARIO_KEY = "billing_mock.scenario"
 _SETTINGS_KEY = "billing_mock.settings"
 
@@ -47,11 +46,6 @@ def use_sandbox(scope: Scope, name: str) -> None:
     scope[_SANDBOX_KEY] = name
 
 
-def use_seed(scope: Scope, seed: int) -> None:
-    """Serve this request (scope) from `seed`'s world; nothing is built until `store_of`."""
-    scope[_SEED_KEY] = seed
-
-
 def use_scenario(scope: Scope, name: str) -> None:
     """Show this request (scope) its world in scenario `name` (a known scenario's name)."""
     scope[_SCENARIO_KEY] = name
@@ -59,18 +53,14 @@ def use_scenario(scope: Scope, name: str) -> None:
 
 def store_of(request: Any) -> Store:
     """The Store serving `request` (a connexion or Starlette request, or its scope): the
-    default one, or the sandbox or seed's world asked for (made on first use, see
-    `Stores.sandbox` and `Stores.for_seed`), shown in the scenario asked for, if any.
+    default one, or the sandbox asked for (made on first use, see `Stores.sandbox`),
+    shown in the scenario asked for, if any.
     Call it once the request is authenticated.
     """
     scope = _scope(request)
     sandbox: str | None = scope.get(_SANDBOX_KEY)
-    seed: int | None = scope.get(_SEED_KEY)
     stores = stores_of(scope)
-    if sandbox is not None:
-        store = stores.sandbox(sandbox)
-    else:
-        store = stores.default if seed is None else stores.for_seed(seed)
+    store = stores.default if sandbox is None else stores.sandbox(sandbox)
     scenario: str | None = scope.get(_SCENARIO_KEY)
     return store if scenario is None else store.in_scenario(scenario)
 

@@ -22,6 +22,7 @@ each answered by a small 401) cannot hold more than the budget either.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -138,6 +139,7 @@ class ResponseCache:
             complete
             and start.get("status", 500) < 500
             and store.version == version == self._version
+            and _shareable(start.get("headers", ()))
         ):
             self._keep(key, start["status"], tuple(start["headers"]), b"".join(chunks))
 
@@ -175,3 +177,14 @@ class ResponseCache:
 
 def _size_of(answer: _Answer) -> int:
     return answer.size
+
+
+def _shareable(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Whether an answer may be kept by a shared cache: not `Cache-Control: no-store` or
+    `private` (RFC 9111). The hosted invoice pages say no-store: they are served from the
+    sandbox their id names, whose writes the default world's version does not follow.
+    """
+    for name, value in headers:
+        if name.lower() == b"cache-control" and (b"no-store" in value or b"private" in value):
+            return False
+    return True

@@ -10,7 +10,7 @@ Server-wide defaults come from `billing-mock serve` flags (`settings.Settings`).
 value is a 400 in the API's own error envelope naming the allowed form (ASCII digits,
 bounded lengths), with the value echoed cut to ECHO_LIMIT characters. Nothing here
 changes another request: faults and latency are drawn per request, and a seed or a
-scenario picks the world (`request_state.use_seed`, `use_scenario`) that serves this
+scenario picks the world (`request_state.use_sandbox`, `use_scenario`) that serves this
 request alone, chosen only once the request reaches its handler. Prism's `Prefer` is in
 `prefer.py`.
 """
@@ -33,7 +33,6 @@ from billing_mock.server.request_state import (
     stores_of,
     use_sandbox,
     use_scenario,
-    use_seed,
 )
 from billing_mock.server.routing import Capability, Mount, Mounts
 from billing_mock.settings import FAULTS, Range, parse_range
@@ -93,18 +92,21 @@ class Steering:
             await self._app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        # Every API, the control API included, is served from the sandbox asked for.
+        # Every API, the control API included, is served from the sandbox asked for; a
+        # seed is the sandbox named after it (one mechanism).
         sandbox = _sandbox(headers.get("x-mock-sandbox"))
+        seed = _seed(headers.get("x-mock-seed"))
+        if seed is not None:
+            if sandbox is not None:
+                raise InvalidRequest(SANDBOX_AND_SEED, field="X-Mock-Seed")
+            sandbox = f"seed-{seed}"
         if sandbox is not None and self._mounts.for_path(scope["path"]) is not None:
             use_sandbox(scope, sandbox)
         if not self._mounts.taking_part_in(scope["path"], Capability.STEERING):
-            # The control API and the index are never slowed, failed or re-seeded.
+            # The control API and the index are never slowed or failed.
             await self._app(scope, receive, send)
             return
         settings = settings_of(scope)
-        seed = _seed(headers.get("x-mock-seed"))
-        if seed is not None and sandbox is not None:
-            raise InvalidRequest(SANDBOX_AND_SEED, field="X-Mock-Seed")
         scenario = _scenario(headers.get("x-mock-scenario"))
         latency = _latency(headers.get("x-mock-latency")) or settings.latency
         fault = headers.get("x-mock-fault", settings.fault)
@@ -126,8 +128,6 @@ class Steering:
                 return
             raise HTTPException(500, INJECTED_FAULT)
         # Only asked for here: the world is built when the handler is called, after auth.
-        if seed is not None:
-            use_seed(scope, seed)
         if scenario is not None:
             use_scenario(scope, scenario)
         await self._app(scope, receive, send)

@@ -41,7 +41,7 @@ def reset_state(stores: Stores, organisation: str | None = None) -> Body:
     Out: ResetResult, the handles reset. Raises OrganisationNotFound (404).
     """
     name = sandbox_of(connexion.request)
-    if name is None or name == DEFAULT_SANDBOX:
+    if name is None or stores.canonical(name) == DEFAULT_SANDBOX:
         stores.reset(organisation)
         store = stores.default
     else:

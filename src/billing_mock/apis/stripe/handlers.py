@@ -8,12 +8,16 @@ from typing import Any
 import connexion
 from connexion.lifecycle import ConnexionResponse
 
+from billing_mock.apis.binding import takes_stores
 from billing_mock.apis.common.invoice_pdf import pdf_response
 from billing_mock.apis.stripe import links, pages, wire
+from billing_mock.data.stores import DEFAULT_SANDBOX, Stores
 from billing_mock.domain.access import organisation_for
+from billing_mock.domain.errors import InvoiceNotFound
 from billing_mock.domain.models import Invoice, Organisation
 from billing_mock.domain.store import Store
-from billing_mock.server.request_state import api_url, settings_of
+from billing_mock.server.request_state import api_url, settings_of, stores_of
+from billing_mock.server.request_state import sandbox_of as request_sandbox
 
 
 def get_stripe_billing_details(
@@ -26,32 +30,45 @@ def get_stripe_billing_details(
     """
     handle = store.organisation_by_id(org_id).handle
     organisation_for(store, token_info["user"], handle)
-    return wire.billing_details(store.account(handle), api_url(), _hosted_ids(store))
+    hosted = _hosted_ids(store, _request_sandbox())
+    return wire.billing_details(store.account(handle), api_url(), hosted)
 
 
-def get_hosted_invoice(store: Store, hosted_invoice_id: str) -> ConnexionResponse:
-    """GET /stripe/invoices/{hostedInvoiceId}: the hosted invoice page, as HTML.
+HOSTED_CACHE_CONTROL = "no-store"
+"""The hosted page shows the invoice as it is now (paid or not): no cache keeps it."""
 
-    Raises InvoiceNotFound (404) for a capability id this server's key did not make.
+
+@takes_stores
+def get_hosted_invoice(stores: Stores, hosted_invoice_id: str) -> ConnexionResponse:
+    """GET /stripe/invoices/{hostedInvoiceId}: the hosted invoice page, as HTML, from the
+    sandbox the id names (a browser following the link sends no sandbox header).
+
+    Raises InvoiceNotFound (404) for a capability id this server's key did not make, or
+    of a sandbox that is gone; no sandbox is made.
     """
+    store, sandbox = _sandbox_of(stores, hosted_invoice_id)
     organisation, invoice = _opened(store, hosted_invoice_id)
-    shown = wire.invoice(store.account(organisation.handle), invoice, api_url(), _hosted_ids(store))
+    hosted = _hosted_ids(store, sandbox)
+    shown = wire.invoice(store.account(organisation.handle), invoice, api_url(), hosted)
     return ConnexionResponse(
         status_code=200,
         mimetype="text/html",
         content_type="text/html; charset=utf-8",
         body=pages.hosted_invoice(organisation, invoice, shown),
+        headers={"Cache-Control": HOSTED_CACHE_CONTROL},
     )
 
 
-def get_invoice_pdf(store: Store, hosted_invoice_id: str) -> ConnexionResponse:
+@takes_stores
+def get_invoice_pdf(stores: Stores, hosted_invoice_id: str) -> ConnexionResponse:
     """GET /stripe/invoices/{hostedInvoiceId}/pdf: the invoice as `application/pdf`.
 
     Raises InvoiceNotFound (404) as get_hosted_invoice does.
     """
+    store, _ = _sandbox_of(stores, hosted_invoice_id)
     organisation, invoice = _opened(store, hosted_invoice_id)
     number = wire.invoice_number(store.account(organisation.handle), invoice)
-    return pdf_response(organisation, invoice, number)
+    return pdf_response(organisation, invoice, number, {"Cache-Control": HOSTED_CACHE_CONTROL})
 
 
 def _key(store: Store) -> bytes:
@@ -59,8 +76,23 @@ def _key(store: Store) -> bytes:
     return links.link_key(secret, store.gateway.key_secret)
 
 
-def _hosted_ids(store: Store) -> wire.HostedId:
-    return functools.partial(links.hosted_id, _key(store), store.seed)
+def _hosted_ids(store: Store, sandbox: str) -> wire.HostedId:
+    return functools.partial(links.hosted_id, _key(store), sandbox, store.seed)
+
+
+def _request_sandbox() -> str:
+    """The canonical name of the sandbox serving the current request."""
+    stores = stores_of(connexion.request)
+    return stores.canonical(request_sandbox(connexion.request) or DEFAULT_SANDBOX)
+
+
+def _sandbox_of(stores: Stores, hosted_invoice_id: str) -> tuple[Store, str]:
+    """The sandbox a capability id names, as it is now; InvoiceNotFound if it is gone."""
+    name = links.sandbox_of(hosted_invoice_id)
+    store = stores.get(name)
+    if store is None or stores.canonical(name) != name:
+        raise InvoiceNotFound()
+    return store, name
 
 
 def _opened(store: Store, hosted_invoice_id: str) -> tuple[Organisation, Invoice]:

@@ -391,3 +391,10 @@ def test_reset_of_default_leaves_every_sandbox(client: TestClient, named: str | 
     _cancel(client, None)
     _ok(client.post("/__mock/reset", headers=_in(named, CONTROL)))
     assert (_cancelling(client, None), _cancelling(client, "a")) == (False, True)
+
+
+def test_listing_scenarios_makes_no_sandbox(
+    client: TestClient, served: tuple[Stores, AsyncApp]
+) -> None:
+    _ok(client.get("/__mock/scenarios", headers=_in("never-made", CONTROL)))
+    assert [name for name, _ in served[0].listing()] == ["default"]

@@ -404,7 +404,7 @@ def render_control(store: Store, handle: str) -> Rendered:
     for changed in _control_changes(store, handle):
         state = control_wire.organisation_state(changed, store.scenario_of(handle))
         yield "getOrganisationState", state
-    yield "listScenarios", control_handlers.list_scenarios(store)
+    yield "listScenarios", control_handlers.list_scenarios(_stores(store.seed))
     # reset_state acts on the server's Stores, not one Store (here maybe a scenario view):
     # its bodies are rendered as it renders them, after the resets it makes.
     store.reset(handle)

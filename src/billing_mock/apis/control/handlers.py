@@ -61,8 +61,11 @@ def get_organisation_state(store: Store, handle: str) -> Body:
     return wire.organisation_state(store.account(handle), store.scenario_of(handle))
 
 
-def list_scenarios(store: Store) -> Body:
-    """GET /scenarios: every scenario an organisation can be put in, by name."""
+@takes_stores
+def list_scenarios(stores: Stores) -> Body:
+    """GET /scenarios: every scenario an organisation can be put in, by name. Reads no
+    sandbox (so `X-Mock-Sandbox` here makes none).
+    """
     return wire.scenarios(SCENARIOS.values())
 
 

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +33,23 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def wait_until_answering(
+    origin: str, process: subprocess.Popen[bytes], seconds: float, output: Callable[[], str]
+) -> None:
+    """Return once `origin` answers HTTP; AssertionError with the server's `output()` if
+    `process` exits first or `seconds` pass.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            requests.get(origin + "/", timeout=2)
+            return
+        except requests.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"server did not start:\n{output()}") from None
+            time.sleep(0.1)
 
 
 @contextmanager
@@ -60,16 +77,12 @@ def serving(seed: int, *flags: str, output: list[str] | None = None) -> Iterator
     )
     origin = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(origin + "/", timeout=1)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    raise AssertionError(f"server did not start:\n{output}") from None
-                time.sleep(0.1)
+        wait_until_answering(
+            origin,
+            process,
+            30,
+            lambda: process.stdout.read().decode() if process.stdout else "",
+        )
         yield origin
     finally:
         process.terminate()

@@ -34,6 +34,7 @@ import requests
 import yaml
 
 from tests.conftest import FIXTURES, OPENAPI, ROOT
+from tests.e2e.test_serve import wait_until_answering
 
 SEED_REQUEST = "/api/v2/platform/organisation/billing/?page=1&page_size=10"
 CONTRACTS = sorted(path.name for path in OPENAPI.glob("*.yaml"))
@@ -162,16 +163,7 @@ def server(installed: Installed) -> Iterator[str]:
         )
         origin = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    requests.get(origin + "/", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        output = log_path.read_text(errors="replace")
-                        raise AssertionError(f"server did not start:\n{output}") from None
-                    time.sleep(0.1)
+            wait_until_answering(origin, process, 60, lambda: log_path.read_text(errors="replace"))
             yield origin
         finally:
             process.terminate()

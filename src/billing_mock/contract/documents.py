@@ -99,49 +99,50 @@ class Contract:
         found = self.literal_methods(path)
         if found is not None:
             return found
-        return next(
-            (methods for pattern, methods in self._templated if pattern.fullmatch(path)), None
-        )
+        return next((self._methods[template] for template in self._matching(path)), None)
 
     def literal_methods(self, path: str) -> frozenset[str] | None:
         """The methods of `path` when the contract lists it literally (no `{...}`), else None."""
-        return self._literal.get(path)
-
-    @cached_property
-    def _literal(self) -> dict[str, frozenset[str]]:
-        return {path: methods for path, methods in self._paths if "{" not in path}
-
-    @cached_property
-    def _templated(self) -> list[tuple[re.Pattern[str], frozenset[str]]]:
-        return [(_template_pattern(path), methods) for path, methods in self._paths if "{" in path]
-
-    @cached_property
-    def _paths(self) -> list[tuple[str, frozenset[str]]]:
-        return [
-            (path, frozenset(key for key in item if key in HTTP_METHODS))
-            for path, item in self.document.get("paths", {}).items()
-        ]
+        return None if "{" in path else self._methods.get(path)
 
     def operation_at(self, method: str, path: str) -> Operation | None:
         """The operation that serves `method` (any case) on `path` (relative to the base
-        path, no query): a literal path's first, else the first templated one that matches.
+        path, no query): a literal path's first, else the first templated one that matches
+        and declares `method` (as connexion routes `PATCH /subscription/me`).
         """
         method = method.lower()
-        for operation in self.operations.values():
-            if operation.method == method and operation.path == path:
-                return operation
-        for pattern, operation in self._operation_patterns:
-            if operation.method == method and pattern.fullmatch(path):
-                return operation
-        return None
+        literal = self._by_route.get((method, path)) if "{" not in path else None
+        if literal is not None:
+            return literal
+        routes = (self._by_route.get((method, template)) for template in self._matching(path))
+        return next((operation for operation in routes if operation is not None), None)
+
+    def _matching(self, path: str) -> Iterator[str]:
+        """The templated paths that `path` matches, in the contract's order."""
+        return (template for pattern, template in self._templated if pattern.fullmatch(path))
 
     @cached_property
-    def _operation_patterns(self) -> list[tuple[re.Pattern[str], Operation]]:
+    def _methods(self) -> dict[str, frozenset[str]]:
+        """Every path (template) to the methods it declares."""
+        return {
+            path: frozenset(key for key in item if key in HTTP_METHODS)
+            for path, item in self.document.get("paths", {}).items()
+        }
+
+    @cached_property
+    def _templated(self) -> list[tuple[re.Pattern[str], str]]:
+        """Each templated path as a pattern (`/subscription/{id}` matches one segment)."""
         return [
-            (_template_pattern(operation.path), operation)
-            for operation in self.operations.values()
-            if "{" in operation.path
+            (re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path))), path)
+            for path in self._methods
+            if "{" in path
         ]
+
+    @cached_property
+    def _by_route(self) -> dict[tuple[str, str], Operation]:
+        return {
+            (operation.method, operation.path): operation for operation in self.operations.values()
+        }
 
     def resolve(self, node: Any) -> Any:
         """`node` with local `$ref`s (`#/components/...`) followed until it is none.
@@ -170,11 +171,6 @@ class Contract:
         """The contract as a file on disk, for tools that take a path (`st run`)."""
         with resources.as_file(self.directory / self.name) as path:
             yield path
-
-
-def _template_pattern(path: str) -> re.Pattern[str]:
-    """`/subscription/{id}` as a pattern matching `/subscription/<one segment>`."""
-    return re.compile(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(path)))
 
 
 def openapi_directory() -> Traversable:

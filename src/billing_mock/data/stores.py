@@ -111,8 +111,8 @@ class Stores:
         return self._sandbox(self.canonical(name), self.default.seed if seed is None else seed)
 
     def for_seed(self, seed: int) -> Store:
-        """The world of `seed` (`X-Mock-Seed`): `default` for the server's own seed, else
-        the sandbox `seed-<seed>`, generated for that seed on first use.
+        """The world of `seed`: `default` for the server's own seed, else the sandbox
+        `seed-<seed>` (the name `X-Mock-Seed: <seed>` stands for), generated on first use.
         """
         return self.sandbox(f"seed-{seed}")
 
@@ -189,8 +189,10 @@ class Stores:
             return found
 
     def _make(self, seed: int, scenarios: Mapping[str, str] | None) -> Store:
-        base = self.default if seed == self.default.seed else build_store(self.fixtures, seed)
-        return base.fork(scenarios)
+        if seed == self.default.seed:
+            return self.default.fork(scenarios)
+        built = build_store(self.fixtures, seed)
+        return built.fork(scenarios) if scenarios else built
 
 
 def _seed_of(name: str) -> int | None:

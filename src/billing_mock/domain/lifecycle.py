@@ -33,15 +33,14 @@ from billing_mock.domain.errors import (
     SubscriptionAlreadyActive,
     SubscriptionEnded,
 )
-from billing_mock.domain.identifiers import invoice_id, invoice_reference, processor_id, stable_uuid
+from billing_mock.domain.identifiers import processor_id, stable_uuid
+from billing_mock.domain.invoicing import next_invoice
 from billing_mock.domain.models import (
     Account,
     BillingCycle,
-    ChargeType,
     Confirmation,
     Coupon,
     Invoice,
-    InvoiceStatus,
     LineItem,
     Order,
     OrderStatus,
@@ -158,7 +157,9 @@ def confirm(
     charged = order.price - order.discount
     end = now + CYCLE_LENGTH[order.billing_cycle]
     lines = (LineItem(order.description + coupon, 1, charged, charged), *credit_lines(order.credit))
-    invoice = _invoice(account, lines, order.tax, (now, end), now)
+    invoice = next_invoice(
+        account, lines, order.tax, (now, end), issued_at=now, due_at=now, paid_at=now
+    )
     payment = Payment(
         payment_id, order.id, invoice.reference, invoice.total, PaymentStatus.CAPTURED, "card", now
     )
@@ -242,7 +243,9 @@ def _prorated_charge(
     description = f"{names}, prorated {now:%d %b %Y} to {end:%d %b %Y}"
     net = proration.net
     lines = (LineItem(description, 1, net, net), *credit_lines(proration.credit_applied))
-    invoice = _invoice(account, lines, proration.tax, (now, end), now)
+    invoice = next_invoice(
+        account, lines, proration.tax, (now, end), issued_at=now, due_at=now, paid_at=now
+    )
     if proration.amount_due.amount <= 0:
         return invoice, None
     payment_id = processor_id(
@@ -367,33 +370,4 @@ def _activated(
         current_period_end=end,
         trial_end=None,
         auto_renew=True,
-    )
-
-
-def _invoice(
-    account: Account,
-    lines: tuple[LineItem, ...],
-    tax: Money,
-    period: tuple[datetime, datetime],
-    now: datetime,
-) -> Invoice:
-    """The organisation's next invoice, paid at `now`."""
-    org = account.organisation
-    number = account.invoices[0].number + 1 if account.invoices else org.first_invoice_number
-    return Invoice(
-        id=invoice_id(org.handle, number),
-        reference=invoice_reference(org.id, number),
-        number=number,
-        organisation=org.handle,
-        charge_type=ChargeType.SUBSCRIPTION,
-        status=InvoiceStatus.PAID,
-        currency=org.currency,
-        line_items=lines,
-        tax=tax,
-        tax_rate=tax_rate(org.country, org.currency),
-        issued_at=now,
-        due_at=now,
-        paid_at=now,
-        period_start=period[0].date(),
-        period_end=period[1].date(),
     )

@@ -112,4 +112,11 @@ def _from_problem(problem: ProblemException) -> Failure:
 
 def bounded(message: str) -> str:
     """`message`, cut to MAX_MESSAGE characters (ending in an ellipsis when cut)."""
-    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+    return cut(message, MAX_MESSAGE)
+
+
+def cut(text: str, limit: int) -> str:
+    """`text`, or its first `limit - 1` characters and `…`: never over `limit` characters.
+    What echoes input (messages, log lines) goes through it.
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -11,7 +11,8 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from billing_mock.server.steering import cut
+from billing_mock.server.errors import cut
+from billing_mock.server.steering import ECHO_LIMIT
 
 DROPPED = 0
 """The status logged for a request whose response never completed (`X-Mock-Fault: drop`,
@@ -57,7 +58,7 @@ class RequestLog:
                 "path": scope["path"],
                 "status": status if complete else DROPPED,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
-                "scenario": None if scenario is None else cut(scenario),
+                "scenario": None if scenario is None else cut(scenario, ECHO_LIMIT),
             }
             logger.info(json.dumps(line) if self._format == "json" else _text(line))
 

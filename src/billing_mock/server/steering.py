@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from billing_mock.data.stores import SANDBOX_NAME, Stores
 from billing_mock.domain.errors import InvalidRequest
 from billing_mock.domain.scenarios import SCENARIOS
+from billing_mock.server.errors import cut
 from billing_mock.server.request_state import (
     settings_of,
     stores_of,
@@ -140,14 +141,9 @@ class Steering:
         return self._random
 
 
-def cut(value: str, limit: int = ECHO_LIMIT) -> str:
-    """`value`, or its first `limit` characters and `...` when it is longer."""
-    return value if len(value) <= limit else value[:limit] + "..."
-
-
 def shown(value: str) -> str:
     """`value` as an error message quotes it: cut to ECHO_LIMIT characters, in quotes."""
-    return repr(cut(value))
+    return repr(cut(value, ECHO_LIMIT))
 
 
 def _seed(value: str | None) -> int | None:

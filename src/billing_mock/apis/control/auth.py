@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from billing_mock.domain.errors import AuthenticationFailed, PermissionDenied
 from billing_mock.server.request_state import settings_of
@@ -54,11 +55,11 @@ def host_name(host: str) -> str:
     """The name in a Host header, lower case, without its port or IPv6 brackets
     (`[::1]:8000` -> `::1`, `LocalHost:80` -> `localhost`).
     """
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[1:].partition("]")[0]
-    name, _, _ = host.partition(":")
-    return name.rstrip(".")
+    try:
+        name = urlsplit(f"//{host.strip()}").hostname
+    except ValueError:  # an unclosed `[`: no name at all
+        return ""
+    return (name or "").rstrip(".")
 
 
 def is_loopback(host: str | None) -> bool:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
-from billing_mock.domain.identifiers import invoice_id, invoice_reference, processor_id
+from billing_mock.domain.identifiers import processor_id
+from billing_mock.domain.invoicing import next_invoice
 from billing_mock.domain.models import (
     Account,
     ChargeType,
     Invoice,
-    InvoiceStatus,
     LineItem,
     OrderStatus,
     Payment,
@@ -48,24 +48,14 @@ def invoiced(
     start = start_of_day(now.date() - PAYMENT_TERMS - timedelta(days=1))
     end = start + CYCLE_LENGTH[current.billing_cycle]
     fee = plan.price(org.currency, current.billing_cycle)
-    rate = tax_rate(org.country, org.currency)
-    number = account.invoices[0].number + 1 if account.invoices else org.first_invoice_number
-    invoice = Invoice(
-        id=invoice_id(org.handle, number),
-        reference=invoice_reference(org.id, number),
-        number=number,
-        organisation=org.handle,
-        charge_type=ChargeType.SUBSCRIPTION,
-        status=InvoiceStatus.OPEN,
-        currency=org.currency,
-        line_items=(LineItem(f"{plan.name} plan, {current.billing_cycle.value}", 1, fee, fee),),
-        tax=tax_on(fee, rate),
-        tax_rate=rate,
+    invoice = next_invoice(
+        account,
+        (LineItem(f"{plan.name} plan, {current.billing_cycle.value}", 1, fee, fee),),
+        tax_on(fee, tax_rate(org.country, org.currency)),
+        (start, end),
         issued_at=start,
         due_at=start + PAYMENT_TERMS,
         paid_at=None,
-        period_start=start.date(),
-        period_end=end.date(),
     )
     paid = dataclasses.replace(
         live(current), started_at=start - TRIAL, current_period_start=start, current_period_end=end

@@ -1,21 +1,11 @@
-"""Request validation tweaks: parameter errors that name the parameter, in one line, and
-JSON bodies that Python cannot parse refused as 400 where connexion parses them.
-"""
+"""Request validation tweaks: parameter errors that name the parameter, in one line."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from typing import Any
 
-from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import BadRequestProblem
-from connexion.validators import VALIDATOR_MAP, JSONRequestBodyValidator, ParameterValidator
+from connexion.validators import VALIDATOR_MAP, ParameterValidator
 from jsonschema import Draft4Validator, ValidationError
-from starlette.types import Scope
-
-UNREADABLE_BODY = "Malformed request body: not UTF-8 encoded JSON."
-TOO_DEEP = "Malformed request body: nested too deep."
-NUMBER_TOO_LONG = "Malformed request body: a number too long."
 
 
 class NamedParameterValidator(ParameterValidator):  # type: ignore[misc]
@@ -56,28 +46,5 @@ def _validator(schema: dict[str, Any]) -> Draft4Validator:
     return found[1]
 
 
-class ParsedJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
-    """connexion's JSON body validator, whose one parse of the body also refuses, as 400,
-    what Python's `json` raises besides JSONDecodeError: a body that is not UTF-8, JSON
-    nested deeper than the interpreter's recursion limit (RecursionError), an integer of
-    more than 4,300 digits (ValueError). connexion lets those escape as 500s.
-    """
-
-    async def _parse(self, stream: AsyncGenerator[bytes, None], scope: Scope) -> Any:
-        try:
-            return await super()._parse(stream, scope)
-        except UnicodeDecodeError:
-            raise BadRequestProblem(detail=UNREADABLE_BODY) from None
-        except RecursionError:
-            raise BadRequestProblem(detail=TOO_DEEP) from None
-        except ValueError:  # JSONDecodeError is one, but super() has made it a 400 already
-            raise BadRequestProblem(detail=NUMBER_TOO_LONG) from None
-
-
-VALIDATORS = {
-    **VALIDATOR_MAP,
-    "parameter": NamedParameterValidator,
-    "body": MediaTypeDict({**VALIDATOR_MAP["body"], "*/*json": ParsedJSONBodyValidator}),
-}
-"""connexion's validator map with NamedParameterValidator for parameters and
-ParsedJSONBodyValidator for JSON bodies."""
+VALIDATORS = {**VALIDATOR_MAP, "parameter": NamedParameterValidator}
+"""connexion's validator map with NamedParameterValidator for parameters."""

@@ -20,6 +20,7 @@ from billing_mock.domain import errors as domain
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "Internal server error."
+UNREADABLE_BODY = "Malformed request body: not UTF-8 encoded JSON."
 METHOD_NOT_ALLOWED = "Method not allowed."
 
 _DOMAIN_STATUS: tuple[tuple[type[domain.BillingMockError], int], ...] = (
@@ -78,6 +79,9 @@ def failure_from(error: Exception) -> Failure:
         )
     if isinstance(error, ProblemException):
         return _from_problem(error)
+    if isinstance(error, UnicodeDecodeError):
+        # connexion decodes JSON bodies as UTF-8 before validating and lets this escape.
+        return Failure(400, UNREADABLE_BODY, "BadRequest")
     if isinstance(error, HTTPException):
         # Starlette's own (routing) carry only the status phrase: word those ourselves.
         detail = str(error.detail)

@@ -17,9 +17,11 @@ import itertools
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+import isodate
 import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry, Resource
@@ -412,6 +414,58 @@ def render_control(store: Store, handle: str) -> Rendered:
     store.reset()
     yield "resetState", control_wire.reset(org.handle for org in store.organisations())
     yield from _control_sandboxes(_stores(store.seed), handle)
+    yield from _control_clock(store, handle)
+
+
+CLOCK_MOVES = ("P10D", "P1M", "P3D", "P1M", "P1Y")
+"""Moves that cross a trial's end, a renewal, every dunning retry, a halted period, and a
+year of renewals (with cards expiring on the way)."""
+
+
+def _on_the_clock(store: Store, handle: str) -> Iterator[tuple[Store, datetime, tuple[Any, ...]]]:
+    """For the organisation in no scenario and in each, a sandbox of `store` after each of
+    CLOCK_MOVES, with the clock before and the events of that move.
+    """
+    for name in (None, *SCENARIOS):
+        sandbox = store.fork({handle: name} if name else None)
+        for move in CLOCK_MOVES:
+            previous, events = sandbox.advance(
+                lambda now, move=move: now + isodate.parse_duration(move)
+            )
+            yield sandbox, previous, events
+
+
+def _control_clock(store: Store, handle: str) -> Rendered:
+    """getClock, moveClock and listEvents, the organisation in every scenario, and its
+    state view after each move.
+    """
+    yield "getClock", control_wire.clock("default", store)
+    for sandbox, previous, events in _on_the_clock(store, handle):
+        yield "moveClock", control_wire.moved("clock", previous, sandbox.now, events)
+        yield "getClock", control_wire.clock("clock", sandbox)
+        yield "listEvents", control_wire.events(sandbox.events())
+        state = control_wire.organisation_state(
+            sandbox.account(handle), sandbox.scenario_of(handle)
+        )
+        yield "getOrganisationState", state
+
+
+def render_on_the_clock(api: str, store: Store, handle: str) -> Rendered:
+    """The API's main read of the organisation after each clock move (`_on_the_clock`)."""
+    for sandbox, _, _ in _on_the_clock(store, handle):
+        account = sandbox.account(handle)
+        plan = sandbox.plan(account.subscription.plan_id)
+        if api == "cognita":
+            bill = cognita_wire.bill(account, plan)
+            yield "getOrganizationBilling", _cognita_ok(cognita_handlers.FETCHED, bill)
+        elif api == "razorpay":
+            yield "getMySubscription", razorpay_wire.subscription(account, plan)
+            for invoice in account.invoices[:3]:
+                yield "components/schemas/Invoice", razorpay_wire.invoice(invoice, RAZORPAY_URL)
+            for payment in account.payments[:6]:
+                yield "components/schemas/Payment", razorpay_wire.payment(payment)
+        else:
+            yield from RENDERERS[api](sandbox, handle)
 
 
 def _control_sandboxes(stores: Stores, handle: str) -> Rendered:
@@ -494,6 +548,20 @@ def test_fixture_rendered_by_api_matches_its_response_schemas(
 
 def test_every_registered_api_has_a_renderer() -> None:
     assert set(RENDERERS) == {api.name for api in APIS}
+
+
+@pytest.mark.parametrize("api", ["unpod", "stripe", "cognita", "razorpay"])
+@pytest.mark.parametrize("handle", HANDLES)
+def test_what_the_billing_clock_makes_renders_to_the_response_schemas(
+    api: str, handle: str
+) -> None:
+    """Renewals, dunning (past due, halted), trials converted or lapsed, cancellations and
+    expired cards, in every scenario, as each vendor API shows them.
+    """
+    store = _store(42)
+    store.reset()
+    problems = failures(42, handle, api, render_on_the_clock(api, store, handle))
+    assert not problems, _report(problems)
 
 
 @pytest.mark.parametrize("api", sorted(RENDERERS))

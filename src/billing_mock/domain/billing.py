@@ -35,7 +35,7 @@ def change_plan(
     def change(account: Account) -> tuple[Account, lifecycle.PlanChange]:
         chosen = cycle or account.subscription.billing_cycle
         return lifecycle.change_plan(
-            account, store.plan_of(account), new_plan, chosen, now=store.as_of, seed=store.seed
+            account, store.plan_of(account), new_plan, chosen, now=store.now, seed=store.seed
         )
 
     return store.update(member.organisation, change)
@@ -61,7 +61,7 @@ def confirm_checkout(
             account,
             order_id,
             payment_id,
-            now=store.as_of,
+            now=store.now,
             seed=store.seed,
             captured=store.payment_captured,
         )

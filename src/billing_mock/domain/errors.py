@@ -12,7 +12,8 @@
      |    +-- InvoiceNotFound        no invoice with that id (in the caller's organisation)
      |    +-- SubscriptionNotFound   no subscription with that id
      |    +-- OrderNotFound          no checkout order with that id in the organisation (or
-     |                               an unpaid one dropped for newer ones: terms.UNPAID_ORDERS_KEPT)
+     |                               an unpaid one dropped for newer ones: terms.UNPAID_ORDERS_KEPT,
+     |                               or expired on the billing clock: terms.ORDER_VALIDITY)
      +-- InvalidRequest              input the contract cannot rule out            (400)
      |    +-- CouponNotFound         no coupon with that code
      |    +-- CouponExpired          the coupon is outside its validity window
@@ -29,6 +30,8 @@
      |    +-- CancellationAlreadyScheduled  a second cancellation at period end
      |    +-- NotScheduledForCancellation   resuming a subscription that is not cancelling
      |    +-- SubscriptionEnded      resuming (or re-planning) a subscription that is over
+     |    +-- ClockWentBack          moving the billing clock to before its present
+     |    +-- ClockOutOfRange        moving the billing clock past terms.MAX_CLOCK_SPAN
      +-- UnknownCurrency             not an ISO 4217 code with minor units (also a ValueError)
 
 Messages are module constants so tests and docs quote the same text.
@@ -36,6 +39,7 @@ Messages are module constants so tests and docs quote the same text.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import ClassVar
 
 NOT_AUTHENTICATED = "Authentication credentials were not provided."
@@ -68,6 +72,8 @@ CANCELLATION_ALREADY_SCHEDULED = (
     "The subscription is already set to cancel at the end of its period"
 )
 NOT_SCHEDULED_FOR_CANCELLATION = "The subscription is not scheduled for cancellation"
+CLOCK_WENT_BACK = "The clock is at {now} and only moves forward; reset the sandbox to start again"
+CLOCK_OUT_OF_RANGE = "The clock moves at most ten years past the fixtures' start, to {limit}"
 SUBSCRIPTION_ENDED = "The subscription has ended; start a new checkout"
 
 
@@ -266,3 +272,24 @@ class SubscriptionEnded(Conflict):
     """Resuming or re-planning a subscription that is already over."""
 
     default_message = SUBSCRIPTION_ENDED
+
+
+def _instant(at: datetime) -> str:
+    """`at` as the control API writes instants: ISO 8601, UTC, to the second, with Z."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ClockWentBack(Conflict):
+    """Moving a sandbox's billing clock to an instant before its present (`now`)."""
+
+    def __init__(self, now: datetime) -> None:
+        super().__init__(CLOCK_WENT_BACK.format(now=_instant(now)))
+
+
+class ClockOutOfRange(Conflict):
+    """Moving a sandbox's billing clock past `limit` (the fixtures' start plus
+    terms.MAX_CLOCK_SPAN), which bounds what one sandbox can be made to hold.
+    """
+
+    def __init__(self, limit: datetime) -> None:
+        super().__init__(CLOCK_OUT_OF_RANGE.format(limit=_instant(limit)))

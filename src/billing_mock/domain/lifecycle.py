@@ -99,7 +99,8 @@ def checkout(
     credit (up to the discounted price; deducted when confirmed), plus tax on the rest.
 
     Only the newest UNPAID_ORDERS_KEPT unpaid orders are kept (an older one's confirm is
-    OrderNotFound). Allowed during a trial or after the subscription ended; raises
+    OrderNotFound, as is one the billing clock expired). Allowed during a trial, after
+    the subscription ended or once dunning halted it; raises
     SubscriptionAlreadyActive while a paid one runs, and coupon_discount's errors.
     """
     _require_no_paid_subscription(account.subscription)
@@ -199,10 +200,11 @@ def change_plan(
     whole new cycle is charged. A positive net uses the account's credit first and is
     invoiced (with a credit line); what is left, plus tax, is paid at once. A
     negative net becomes account credit. During a trial nothing is prorated. Raises
-    NoActiveSubscription (ended) and PlanUnchanged (same plan and cycle).
+    NoActiveSubscription (ended, or halted after dunning) and PlanUnchanged (same plan
+    and cycle).
     """
     current = account.subscription
-    if current.has_ended:
+    if current.has_ended or current.status is SubscriptionStatus.UNPAID:
         raise NoActiveSubscription()
     if (current.plan_id, current.billing_cycle) == (new_plan.id, cycle):
         raise PlanUnchanged()
@@ -331,17 +333,19 @@ def _require_no_paid_subscription(current: Subscription) -> None:
 
 
 def _order(account: Account, order_id: str) -> Order:
+    """The order `order_id`; OrderNotFound when there is none or it expired unpaid."""
     for order in account.orders:
-        if order.id == order_id:
+        if order.id == order_id and order.status is not OrderStatus.EXPIRED:
             return order
     raise OrderNotFound()
 
 
 def _newest_unpaid(orders: tuple[Order, ...]) -> tuple[Order, ...]:
-    """`orders` but the unpaid ones older than the newest UNPAID_ORDERS_KEPT (paid ones
-    stay: a replay of their confirmation returns what they keep).
+    """`orders` but the unpaid ones (expired included) older than the newest
+    UNPAID_ORDERS_KEPT (paid ones stay: a replay of their confirmation returns what they
+    keep).
     """
-    unpaid = [order.id for order in orders if order.status is OrderStatus.CREATED]
+    unpaid = [order.id for order in orders if order.status is not OrderStatus.PAID]
     if len(unpaid) <= UNPAID_ORDERS_KEPT:
         return orders
     dropped = set(unpaid[: len(unpaid) - UNPAID_ORDERS_KEPT])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from billing_mock.domain.collection import Dunning
 from billing_mock.domain.money import Money, total
 
 
@@ -18,23 +19,23 @@ def start_of_day(day: date) -> datetime:
 
 
 class InvoiceStatus(enum.Enum):
-    """Where an invoice stands in collection; each API names these in its own words."""
+    """Where an invoice stands in collection, each API naming it in its own words: OPEN
+    (issued, awaiting payment), PAID (settled in full), PAYMENT_FAILED (still open; the
+    last payment attempt was declined).
+    """
 
     OPEN = "open"
-    """Issued and awaiting payment."""
     PAID = "paid"
-    """Settled in full."""
     PAYMENT_FAILED = "payment_failed"
-    """Still open; the last payment attempt was declined."""
 
 
 class ChargeType(enum.Enum):
-    """What an invoice charges for."""
+    """What an invoice charges for: SUBSCRIPTION (the plan fee plus usage beyond what it
+    includes) or TOP_UP (prepaid credits bought outside the billing cycle).
+    """
 
     SUBSCRIPTION = "subscription"
-    """The monthly plan fee plus usage beyond what the plan includes."""
     TOP_UP = "top_up"
-    """Prepaid credits bought outside the billing cycle."""
 
 
 class BillingCycle(enum.Enum):
@@ -195,7 +196,9 @@ class SubscriptionStatus(enum.Enum):
     TRIALING = "trialing"
     ACTIVE = "active"
     PAST_DUE = "past_due"
-    """The latest subscription invoice's payment failed."""
+    """The latest subscription invoice's payment failed; retries are due (`Dunning`)."""
+    UNPAID = "unpaid"
+    """Every retry failed: nothing is charged, periods are invoiced open (Razorpay's halted)."""
     CANCELED = "canceled"
 
 
@@ -311,6 +314,8 @@ class OrderStatus(enum.Enum):
 
     CREATED = "created"
     PAID = "paid"
+    EXPIRED = "expired"
+    """Left unpaid past `terms.ORDER_VALIDITY`: it can no longer be confirmed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,3 +388,5 @@ class Account:
     """Checkout orders, oldest first: the paid ones and the newest unpaid ones."""
     orders_created: int = 0
     """Checkout orders ever created, dropped ones included: the next order's sequence."""
+    dunning: Dunning | None = None
+    """A PAST_DUE subscription's retries (None: generation's or a scenario's, derived)."""

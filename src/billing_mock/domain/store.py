@@ -1,10 +1,10 @@
-"""The mock's state: the fixtures plus the accounts generation built from them for one seed.
+"""The mock's state: the fixtures, the accounts generated from them for one seed, a clock.
 
 Passed in to `create_app` (through `data.stores.Stores`), never a module global; `reset()`
-returns it to the state the fixtures and the seed define. A scenario asked for by one
-request is a view (`in_scenario`): the same state, every account read shown in the
-scenario, writes applied to the real state. Every change (`update`, with a `lifecycle` transition)
-validates first and then swaps one immutable Account under a lock, so a failed request
+returns it to the start the fixtures and the seed define. A request's scenario is a view
+(`in_scenario`): every account read shown in it, writes applied to the real state. Every
+change (`update` with a `lifecycle` transition, `advance` with the billing clock)
+validates first and then swaps immutable Accounts under a lock, so a failed request
 never leaves state half-changed.
 """
 
@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
+from billing_mock.domain import clock
 from billing_mock.domain.errors import (
+    ClockOutOfRange,
+    ClockWentBack,
     CouponNotFound,
     InvoiceNotFound,
     OrganisationNotFound,
     PlanNotFound,
 )
+from billing_mock.domain.events import BillingEvent
 from billing_mock.domain.models import (
     Account,
     Coupon,
@@ -31,37 +34,13 @@ from billing_mock.domain.models import (
     Membership,
     Organisation,
     Plan,
-    Subscription,
-    UsageSummary,
     User,
 )
-from billing_mock.domain.scenarios import apply_scenario
+from billing_mock.domain.scenarios import SCENARIOS, apply_scenario
+from billing_mock.domain.state import AccountSource, State
+from billing_mock.domain.terms import MAX_CLOCK_SPAN
 
 T = TypeVar("T")
-
-
-class AccountSource(Protocol):
-    """Builds accounts (see accounts.AccountGenerator)."""
-
-    def account(self, org: Organisation, plan: Plan) -> Account:
-        """The organisation's whole account on `plan`, as generated for the seed."""
-        ...
-
-    def usage(self, org: Organisation, plan: Plan, subscription: Subscription) -> UsageSummary:
-        """Usage of the subscription's current period on `plan`."""
-        ...
-
-
-@dataclasses.dataclass(slots=True)
-class _State:
-    """What changes: shared by a Store and its scenario views."""
-
-    accounts: dict[str, Account]
-    invoices: dict[str, tuple[str, Invoice]]
-    payments: dict[str, str] = dataclasses.field(default_factory=dict)
-    """Every payment id in any account, to the handle holding it: the gateway's own index."""
-    version: int = 0
-    lock: threading.RLock = dataclasses.field(default_factory=threading.RLock)
 
 
 class Store:
@@ -102,7 +81,7 @@ class Store:
             handle: self._scenario(source.account(org, self._plans[org.plan_id]), org.scenario)
             for handle, org in self._organisations.items()
         }
-        self._state = _State({}, {})
+        self._state = State({}, {})
         self._requested: str | None = None
         self.reset()
 
@@ -111,8 +90,7 @@ class Store:
         (a request's `X-Mock-Scenario`); it shares the state, so writes through it apply
         to the real accounts. Reads raise UnknownScenario for an unknown name.
         """
-        # A shallow copy shares every mapping and the state; only the scenario differs.
-        view = copy.copy(self)
+        view = copy.copy(self)  # sharing every mapping and the state
         view._requested = name
         return view
 
@@ -135,7 +113,7 @@ class Store:
             fork._organisations = organisations
             fork._by_id = {org.id: org for org in organisations.values()}
             fork._initial = initial
-        fork._state = _State({}, {})
+        fork._state = State({}, {})
         fork.reset()
         return fork
 
@@ -151,38 +129,92 @@ class Store:
         return self._state.version
 
     def reset(self, handle: str | None = None) -> None:
-        """Return every account, or only the organisation `handle`'s, to what the fixtures
-        and the seed define. Raises OrganisationNotFound for an unknown handle.
+        """Return every account, and the clock, to what the fixtures and the seed define
+        (the clock at `as_of`, no events kept); or only the organisation `handle`'s
+        account, to its start run on to the clock's present (recording no events).
+        Raises OrganisationNotFound for an unknown handle.
         """
         if handle is not None:
             self.organisation(handle)
         state = self._state
         with state.lock:
             if handle is None:
-                state.accounts = dict(self._initial)
+                state.restart(dict(self._initial), self.as_of)
             else:
-                state.accounts[handle] = self._initial[handle]
+                start = self._initial[handle]
+                state.accounts[handle] = self._advanced(handle, start, self.as_of, self.now)[0]
             state.version += 1
-            state.invoices = {
-                invoice.reference: (owner, invoice)
-                for owner, account in state.accounts.items()
-                for invoice in account.invoices
-            }
-            state.payments = {
-                payment.id: owner
-                for owner, account in state.accounts.items()
-                for payment in account.payments
-            }
+            state.reindex()
+
+    @property
+    def now(self) -> datetime:
+        """The sandbox's billing clock (UTC): the fixtures' `as_of` until it is moved."""
+        now = self._state.now
+        assert now is not None  # set by the reset every Store starts with
+        return now
+
+    def events(self) -> tuple[BillingEvent, ...]:
+        """The newest EVENTS_KEPT billing events of the clock's moves, oldest first."""
+        with self._state.lock:
+            return tuple(self._state.events)
+
+    def advance(
+        self, to: datetime | Callable[[datetime], datetime]
+    ) -> tuple[datetime, tuple[BillingEvent, ...]]:
+        """Move the clock forward to `to` (UTC; or `to(now)`, computed under the lock),
+        running billing for every organisation at every boundary on the way
+        (`clock.advance`). Out: the clock before, and what happened, oldest first (ties
+        in fixture order), each with its `evt_...` id. All accounts change or none:
+        ClockWentBack (before now), ClockOutOfRange (past `as_of` + MAX_CLOCK_SPAN, or
+        OverflowError from `to`) and `to`'s own errors are raised before any change.
+        """
+        state = self._state
+        with state.lock:
+            start = self.now
+            try:
+                end = to(start) if callable(to) else to
+            except OverflowError:
+                raise ClockOutOfRange(self.as_of + MAX_CLOCK_SPAN) from None
+            if end > self.as_of + MAX_CLOCK_SPAN:
+                raise ClockOutOfRange(self.as_of + MAX_CLOCK_SPAN)
+            if end < start:
+                raise ClockWentBack(start)
+            changed, happened = {}, []
+            for order, handle in enumerate(self._organisations):
+                before = state.accounts[handle]
+                after, events = self._advanced(handle, before, start, end)
+                if after is not before:
+                    changed[handle] = after
+                happened += [(event.at, order, index, event) for index, event in enumerate(events)]
+            for handle, account in changed.items():
+                state.write(handle, account)
+            recorded = state.record(
+                (row[3] for row in sorted(happened, key=lambda row: row[:3])), self.seed
+            )
+            state.now = end
+            state.version += 1
+            return start, recorded
+
+    def _advanced(
+        self, handle: str, account: Account, start: datetime, to: datetime
+    ) -> tuple[Account, list[BillingEvent]]:
+        scenario = self._organisations[handle].scenario
+        declines = scenario is not None and SCENARIOS[scenario].declines_charges
+        after, events = clock.advance(
+            account, start=start, to=to, plans=self._plans, seed=self.seed, declines=declines
+        )
+        return (account if after is account else self._with_usage(account, after)), events
 
     def scenario_of(self, handle: str) -> str | None:
         """The scenario the organisation is shown in: the request's, else its fixture's."""
         return self._requested or self.organisation(handle).scenario
 
-    def _scenario(self, account: Account, name: str | None) -> Account:
+    def _scenario(self, account: Account, name: str | None, at: datetime | None = None) -> Account:
+        """`account` in scenario `name` (none: as it is) at `at`, by default `as_of`."""
         if not name:
             return account
         plan = self._plans[account.subscription.plan_id]
-        return apply_scenario(account, name, self.as_of, plan=plan)
+        return apply_scenario(account, name, at or self.as_of, plan=plan)
 
     def organisation(self, handle: str) -> Organisation:
         """The organisation with this handle; raises OrganisationNotFound."""
@@ -250,8 +282,8 @@ class Store:
         """
         self.organisation(handle)
         with self._state.lock:
-            account = self._state.accounts[handle]
-        return self._scenario(account, self._requested)
+            account, now = self._state.accounts[handle], self._state.now
+        return self._scenario(account, self._requested, now)
 
     def invoices(self, handle: str) -> Sequence[Invoice]:
         """The organisation's invoices, newest first; raises OrganisationNotFound."""
@@ -292,20 +324,20 @@ class Store:
             after, result = change(before)
             if after is before:
                 return after, result
-            subscription = after.subscription
-            if (subscription.plan_id, subscription.current_period_start) != (
-                before.subscription.plan_id,
-                before.subscription.current_period_start,
-            ):
-                usage = self._source.usage(
-                    after.organisation, self.plan(subscription.plan_id), subscription
-                )
-                after = dataclasses.replace(after, usage=usage)
-            state.accounts[handle] = after
+            after = self._with_usage(before, after)
+            state.write(handle, after)
             state.version += 1
-            # Transitions only prepend invoices and payments, so the new ones come first.
-            for invoice in after.invoices[: len(after.invoices) - len(before.invoices)]:
-                state.invoices[invoice.reference] = (handle, invoice)
-            for payment in after.payments[: len(after.payments) - len(before.payments)]:
-                state.payments[payment.id] = handle
             return after, result
+
+    def _with_usage(self, before: Account, after: Account) -> Account:
+        """`after`, with its usage measured anew when its plan or period changed."""
+        subscription = after.subscription
+        if (subscription.plan_id, subscription.current_period_start) == (
+            before.subscription.plan_id,
+            before.subscription.current_period_start,
+        ):
+            return after
+        usage = self._source.usage(
+            after.organisation, self.plan(subscription.plan_id), subscription
+        )
+        return dataclasses.replace(after, usage=usage)

@@ -15,6 +15,7 @@ from connexion.lifecycle import ConnexionResponse
 
 from billing_mock.apis.binding import takes_stores
 from billing_mock.apis.control import wire
+from billing_mock.apis.control.clock import target
 from billing_mock.apis.control.errors import SANDBOX_NOT_FOUND
 from billing_mock.data.stores import DEFAULT_SANDBOX, Stores
 from billing_mock.domain.errors import NotFound
@@ -108,3 +109,41 @@ def delete_sandbox(stores: Stores, name: str) -> ConnexionResponse:
     if not stores.delete(name):
         raise SandboxNotFound()
     return ConnexionResponse(status_code=204)
+
+
+@takes_stores
+def get_clock(stores: Stores) -> Body:
+    """GET /clock: the Clock of the request's sandbox (`X-Mock-Sandbox`; else `default`)."""
+    name, store = _named(stores)
+    return wire.clock(name, store)
+
+
+@takes_stores
+def move_clock(stores: Stores, body: Body) -> Body:
+    """POST /clock: move the request's sandbox's clock by `{"advance": "<ISO 8601
+    duration>"}` or to `{"to": "<ISO 8601 instant>"}`, running billing on the way
+    (`Store.advance`).
+
+    Out: ClockMoved, the events oldest first. Raises BadClockMove and ClockOutOfRange
+    (400) and ClockWentBack (409), changing nothing.
+    """
+    name, store = _named(stores)
+    previous, happened = store.advance(target(body))
+    return wire.moved(name, previous, store.now, happened)
+
+
+@takes_stores
+def list_events(stores: Stores, organisation: str | None = None) -> Body:
+    """GET /events: the EventList of the request's sandbox, oldest first, only
+    `organisation`'s when given. Raises OrganisationNotFound (404).
+    """
+    store = _named(stores)[1]
+    if organisation is not None:
+        store.organisation(organisation)
+    return wire.events(item for item in store.events() if organisation in (None, item.organisation))
+
+
+def _named(stores: Stores) -> tuple[str, Store]:
+    """The request's sandbox (`X-Mock-Sandbox`, else `default`) and its canonical name."""
+    name = stores.canonical(sandbox_of(connexion.request) or DEFAULT_SANDBOX)
+    return name, stores.sandbox(name)

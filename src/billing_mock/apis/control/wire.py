@@ -7,10 +7,12 @@ Amounts are strings in major units with the currency's ISO 4217 digits ("942.82"
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from billing_mock.apis.common.timestamps import utc_seconds
 from billing_mock.data.stores import DEFAULT_SANDBOX
+from billing_mock.domain.events import BillingEvent
 from billing_mock.domain.models import Account, Invoice, Order, Payment, Subscription
 from billing_mock.domain.scenarios import Scenario
 from billing_mock.domain.store import Store
@@ -97,6 +99,47 @@ def sandbox(name: str, store: Store) -> dict[str, Any]:
 def sandboxes(listing: Iterable[tuple[str, Store]]) -> dict[str, Any]:
     """The SandboxList object, of (name, Store) pairs in the order given."""
     return {"sandboxes": [sandbox(name, store) for name, store in listing]}
+
+
+def clock(name: str, store: Store) -> dict[str, Any]:
+    """The Clock object of sandbox `name`."""
+    return {"sandbox": name, "now": utc_seconds(store.now), "start": utc_seconds(store.as_of)}
+
+
+def moved(
+    name: str, previous: datetime, now: datetime, happened: Iterable[BillingEvent]
+) -> dict[str, Any]:
+    """The ClockMoved object: sandbox `name`'s clock from `previous` to `now`, and what
+    happened on the way (in the order given).
+    """
+    return {
+        "sandbox": name,
+        "previous": utc_seconds(previous),
+        "now": utc_seconds(now),
+        "events": [event(item) for item in happened],
+    }
+
+
+def events(happened: Iterable[BillingEvent]) -> dict[str, Any]:
+    """The EventList object."""
+    return {"events": [event(item) for item in happened]}
+
+
+def event(item: BillingEvent) -> dict[str, Any]:
+    """The BillingEvent object: the domain's words, every id present (null when none)."""
+    return {
+        "id": item.id,
+        "at": utc_seconds(item.at),
+        "organisation": item.organisation,
+        "type": item.type.value,
+        "subscription": item.subscription,
+        "invoice": item.invoice,
+        "payment": item.payment,
+        "order": item.order,
+        "paymentMethod": item.payment_method,
+        "reason": item.reason.value if item.reason else None,
+        "attempt": item.attempt,
+    }
 
 
 def _summary(items: Sequence[T], render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:

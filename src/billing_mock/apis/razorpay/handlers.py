@@ -85,7 +85,7 @@ def create_checkout(store: Store, token_info: TokenInfo, body: Body) -> tuple[Bo
     cycle = BillingCycle(body["billingCycle"])
 
     def change(account: Account) -> tuple[Account, Order]:
-        return lifecycle.checkout(account, plan, cycle, coupon, now=store.as_of, seed=store.seed)
+        return lifecycle.checkout(account, plan, cycle, coupon, now=store.now, seed=store.seed)
 
     account, order = store.update(member.organisation, change)
     return wire.checkout(order, plan, account, token_info["user"], store.gateway), 201
@@ -135,7 +135,7 @@ def cancel_subscription(
     account, _ = store.update(
         member.organisation,
         lambda account: (
-            lifecycle.cancel(account, at_period_end=at_period_end, now=store.as_of),
+            lifecycle.cancel(account, at_period_end=at_period_end, now=store.now),
             None,
         ),
     )
@@ -149,7 +149,7 @@ def resume_subscription(store: Store, token_info: TokenInfo) -> Body:
     """
     member = _owner_or_admin(token_info)
     account, _ = store.update(
-        member.organisation, lambda account: (lifecycle.resume(account, now=store.as_of), None)
+        member.organisation, lambda account: (lifecycle.resume(account, now=store.now), None)
     )
     return _subscription(account, store)
 
@@ -175,8 +175,8 @@ def export_payments(
     InvalidDateRange (400: a malformed date, or `from` after `to`).
     """
     account = store.account(_owner_or_admin(token_info).organisation)
-    oldest = account.payments[-1].created_at.date() if account.payments else store.as_of.date()
-    end = _date("to", to) if to is not None else store.as_of.date()
+    oldest = account.payments[-1].created_at.date() if account.payments else store.now.date()
+    end = _date("to", to) if to is not None else store.now.date()
     start = _date("from", from_) if from_ is not None else min(oldest, end)
     if start > end:
         raise InvalidDateRange()

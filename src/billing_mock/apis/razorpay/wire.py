@@ -38,10 +38,12 @@ STATUS = {
     SubscriptionStatus.TRIALING: "authenticated",
     SubscriptionStatus.ACTIVE: "active",
     SubscriptionStatus.PAST_DUE: "pending",
+    SubscriptionStatus.UNPAID: "halted",
     SubscriptionStatus.CANCELED: "cancelled",
 }
 """Razorpay's subscription statuses: `authenticated` is a trial (mandate given, not yet
-charged), `pending` a failed latest charge, `cancelled` an ended subscription."""
+charged), `pending` a failed latest charge being retried, `halted` every retry failed,
+`cancelled` an ended subscription."""
 
 EXPORT_COLUMNS = (
     "payment_id",

@@ -91,8 +91,9 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
             Scenario(
                 "failed-payment",
                 "The charge for the newest subscription invoice was declined, so the "
-                "subscription is past due.",
+                "subscription is past due; on the billing clock, every charge is declined.",
                 failed_payment,
+                declines_charges=True,
             ),
             Scenario(
                 "expired-card",

@@ -36,6 +36,9 @@ class Scenario:
     """One sentence for the README and the control API's listing."""
     apply: ScenarioFunction
     """(account, now) -> the account in this state."""
+    declines_charges: bool = False
+    """Whether the billing clock's charges (renewals, retries) fail for an organisation
+    in this scenario from its start, so its dunning runs to the end."""
 
 
 class ScenarioNotApplicable(Conflict):

@@ -2,6 +2,7 @@
 
 billing-mock serve --host 127.0.0.1 --port 8000 --seed 42
 billing-mock contract-test --base-url https://staging.example --api unpod [...]
+billing-mock proxy --upstream https://staging.example [--fallback mock] [--report-dir DIR]
 billing-mock spec bundle --out DIR
 """
 
@@ -14,6 +15,7 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import uvicorn
 
@@ -29,6 +31,7 @@ from billing_mock.data.stores import (
     SANDBOX_NAME,
     load_stores,
 )
+from billing_mock.proxy import command as proxy_command
 from billing_mock.server.connections import (
     DEFAULT_HEAD_TIMEOUT,
     DEFAULT_KEEP_ALIVE,
@@ -65,6 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     _add_limits(serve)
     serve.set_defaults(run=_serve)
     _add_contract_test(commands)
+    proxy = commands.add_parser(
+        "proxy",
+        help="forward to a deployment, checking every exchange against the contract",
+        description=proxy_command.DESCRIPTION,
+    )
+    proxy_command.add_arguments(proxy, [api.name for api in contract_tested()])
+    proxy.set_defaults(run=_proxy)
     spec = commands.add_parser("spec", help="work with the contracts")
     spec_commands = spec.add_subparsers(dest="spec_command", required=True)
     bundle = spec_commands.add_parser(
@@ -207,44 +217,7 @@ def _add_contract_test(commands: argparse._SubParsersAction[argparse.ArgumentPar
             f"also come from ${runner.HEADERS_ENV}, one 'Name: value' per line."
         ),
     )
-    names = [api.name for api in contract_tested()]
-    test.add_argument(
-        "--base-url", required=True, help="the deployment's origin, e.g. https://staging.example"
-    )
-    test.add_argument(
-        "--api", choices=[*names, "all"], default="all", help="which contract (default all)"
-    )
-    test.add_argument(
-        "--header",
-        action="append",
-        default=[],
-        metavar="'[API:]NAME: VALUE'",
-        help="send on every request, or with an API's name first (unpod:Authorization: jwt "
-        "...) on that API's only (repeatable)",
-    )
-    test.add_argument(
-        "--max-examples", type=int, default=50, help="cases per operation (default 50)"
-    )
-    test.add_argument("--seed", type=int, help="generation seed, for a reproducible run")
-    test.add_argument(
-        "--junit-xml",
-        type=Path,
-        help="JUnit XML report (with --api all: one per API, name.<api>.xml)",
-    )
-    test.add_argument(
-        "--include-operation",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="only this operationId",
-    )
-    test.add_argument("--workers", type=int, default=1, help="concurrent workers (default 1)")
-    test.add_argument(
-        "--require-coverage",
-        action="store_true",
-        help="exit 1 when an operation never answered a documented 2xx (the run prints, per "
-        "operation, the statuses it answered)",
-    )
+    runner.add_arguments(test, [api.name for api in contract_tested()])
     sandbox = test.add_mutually_exclusive_group()
     sandbox.add_argument(
         "--sandbox",
@@ -290,7 +263,6 @@ def _contract_test(args: argparse.Namespace) -> int:
             base_path=api.base_path,
             probe=api.probe,
             base_url=args.base_url,
-            config=api.contract_config,
             headers={**common, **scoped.get(api.name, {})},
             max_examples=args.max_examples,
             seed=args.seed,
@@ -301,6 +273,17 @@ def _contract_test(args: argparse.Namespace) -> int:
         )
         worst = max(worst, runner.run(target))
     return worst
+
+
+def _proxy(args: argparse.Namespace) -> int:
+    apis = contract_tested() if args.api == "all" else [api_named(args.api)]
+    fallback = create_app(load_stores()) if args.fallback == "mock" else None
+    proxy = proxy_command.build(args, apis, fallback)
+    if proxy is None:
+        return 2
+    # The upstream's own Server and Date headers reach the client, not uvicorn's.
+    _listen(proxy, args.host, args.port, server_header=False, date_header=False)
+    return 0
 
 
 def _bundle(args: argparse.Namespace) -> int:
@@ -348,17 +331,34 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  {api.title}: {origin}{api.base_path}  docs: {origin}{api.base_path}/ui/")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     # The request log (--log-format) replaces uvicorn's own access log.
+    _listen(app, args.host, args.port, args.head_timeout, args.keep_alive, args.max_connections)
+    return 0
+
+
+def _listen(
+    app: Any,
+    host: str,
+    port: int,
+    head_timeout: float = DEFAULT_HEAD_TIMEOUT,
+    keep_alive: float = DEFAULT_KEEP_ALIVE,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    **options: Any,
+) -> None:
+    """Serve the ASGI `app` with uvicorn until SIGINT or SIGTERM, with `serve`'s limits on
+    connections (see server/connections.py) and no access log; `options` go to uvicorn.
+    """
     uvicorn.run(
         app,
-        host=args.host,
-        port=args.port,
+        host=host,
+        port=port,
         log_level="info",
         access_log=False,
-        http=head_deadline_protocol(args.head_timeout),
-        timeout_keep_alive=args.keep_alive,
-        limit_concurrency=args.max_connections,
+        http=head_deadline_protocol(head_timeout),
+        # Annotated int, used as seconds by loop.call_later: a fraction works (--keep-alive 0.5).
+        timeout_keep_alive=cast(int, keep_alive),
+        limit_concurrency=max_connections,
+        **options,
     )
-    return 0
 
 
 def exposure_warnings(host: str, settings: Settings) -> list[str]:

@@ -157,9 +157,18 @@ def test_the_mock_conforms_and_writes_junit(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "conforms to unpod-billing.yaml" in result.stdout
     suites = ET.parse(tmp_path / "report.xml").getroot()
-    cases = suites.findall(".//testcase")
+    assert [suite.get("name") for suite in suites.findall("testsuite")] == [
+        "schemathesis",
+        "coverage",
+    ]
+    cases = suites.findall("testsuite[@name='schemathesis']/testcase")
     assert [case.get("name") for case in cases] == ["GET /organisation/billing/"]
     assert not suites.findall(".//failure")
+    (covered,) = suites.findall("testsuite[@name='coverage']/testcase")
+    assert covered.get("name") == "GET /organisation/billing/"
+    statuses = {p.get("name"): p.get("value") for p in covered.iter("property")}
+    assert int(statuses["status.200"] or 0) > 0
+    assert "statuses seen (count): " in (covered.findtext("system-out") or "")
 
 
 def _rename(body: Any) -> Any:
@@ -291,12 +300,13 @@ def test_all_apis_pass_with_each_apis_own_credential() -> None:
     assert [stores.default.account(org.handle) for org in stores.default.organisations()] == before
 
 
-def test_coverage_names_what_an_owner_never_reached_and_can_fail_the_run() -> None:
+def test_coverage_names_what_an_owner_never_reached_and_can_fail_the_run(tmp_path: Path) -> None:
     owner = ["--api", "razorpay", "--header", f"X-API-Key: {RAZORPAY_KEY}"]
     only = ["--include-operation", "listSubscriptions", "--include-operation", "getMySubscription"]
+    junit = tmp_path / "required.xml"
     with serving(_mock()) as origin:
         shown = contract_test(origin, *owner, *only)
-        required = contract_test(origin, *owner, *only, "--require-coverage")
+        required = contract_test(origin, *owner, *only, "--require-coverage", junit=junit)
         ops = USERS["ops@unpod.dev"]["memberships"][0]["api_key"]
         admin = contract_test(
             origin,
@@ -314,6 +324,10 @@ def test_coverage_names_what_an_owner_never_reached_and_can_fail_the_run() -> No
     assert "GET /subscription/me (`getMySubscription`) | 200 | 200 (" in shown.stdout
     assert required.returncode == 1
     assert "--require-coverage" in required.stderr
+    coverage = ET.parse(junit).getroot().find("testsuite[@name='coverage']")
+    assert coverage is not None
+    failed = {c.get("name") for c in coverage.iter("testcase") if c.find("failure") is not None}
+    assert failed == {"GET /subscription"}
     assert admin.returncode == 0, admin.stdout + admin.stderr
     assert "never answered" not in admin.stdout
 

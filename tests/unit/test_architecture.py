@@ -33,10 +33,13 @@ LAYERS: dict[str, frozenset[str]] = {
     "data": frozenset({"domain"}),
     "server": frozenset({"domain", "contract", "data", "settings"}),
     "apis": frozenset({"domain", "contract", "data", "server", "settings"}),
+    "proxy": frozenset({"contract", "server", "apis", "settings"}),
     "settings": frozenset(),
 }
 """Each layer (a package, or the `settings` module, under billing_mock) and the layers
-below it that it may import; nothing may import `app` or `cli` (the entry points)."""
+below it that it may import; nothing may import `app` or `cli` (the entry points). The
+proxy is handed the mock (`--fallback mock`) as an ASGI app by `cli`, so it needs
+neither `app` nor `data`."""
 
 TOP_LEVEL = frozenset({"__init__.py", "cli.py", "app.py", "settings.py", *LAYERS})
 """What the top of `src/billing_mock/` may hold: the entry points and the layers."""

@@ -4,7 +4,8 @@
 `src/` cannot be found by `packages.find`), so a new package under `src/billing_mock` is
 easy to forget: the editable install and every other test still work, and only the
 installed wheel breaks. `packaging_problems` compares the list with the tree, and the
-package-data globs with the YAML files in `openapi/` and `fixtures/`, the way setuptools
+package-data globs with the data files (YAML, and the Schemathesis rules' TOML) in
+`openapi/` and `fixtures/`, the way setuptools
 resolves them (`glob` relative to the package's folder); tests/e2e/test_wheel.py proves
 the built wheel itself.
 """
@@ -26,6 +27,10 @@ from tests.conftest import ROOT
 TOP = "billing_mock"
 DATA_PACKAGES = {"billing_mock.openapi": "openapi", "billing_mock.fixtures": "fixtures"}
 """Packages mapped from folders at the repository root, by the folder each lives in."""
+
+DATA_FILES = ("*.yaml", "*.toml")
+"""What a data package holds that the wheel must ship: contracts and fixtures, and
+`openapi/schemathesis.toml` (contract-test's business rules)."""
 
 
 def packages_in(folder: Path, name: str) -> set[str]:
@@ -81,7 +86,8 @@ def packaging_problems(root: Path) -> list[str]:
             for pattern in patterns
             for match in glob.glob(pattern, root_dir=root / folder, recursive=True)
         }
-        for data in sorted((root / folder).rglob("*.yaml")):
+        found = {data for pattern in DATA_FILES for data in (root / folder).rglob(pattern)}
+        for data in sorted(found):
             relative = data.relative_to(root / folder)
             if relative not in shipped:
                 problems.append(
@@ -104,6 +110,7 @@ def test_the_packages_list_is_exactly_the_source_packages_and_the_data_packages(
 def test_pyproject_ships_every_package_contract_and_fixture() -> None:
     assert packaging_problems(ROOT) == []
     assert len(list((ROOT / "openapi").glob("*.yaml"))) == 5
+    assert (ROOT / "openapi" / "schemathesis.toml").is_file()
     assert len(list((ROOT / "fixtures").glob("*.yaml"))) == 4
 
 
@@ -161,6 +168,10 @@ def _add_yaml_in_a_subfolder(root: Path) -> None:
     (root / "openapi" / "schemas" / "money.yaml").write_text("Money: {}\n")
 
 
+def _add_rules(root: Path) -> None:
+    (root / "openapi" / "schemathesis.toml").write_text("[[project]]\ntitle = 't'\n")
+
+
 def _add_modules_without_init(root: Path) -> None:
     (root / "src/billing_mock/apis/loose").mkdir()
     (root / "src/billing_mock/apis/loose/handlers.py").write_text('"""Loose."""\n')
@@ -191,6 +202,14 @@ BROKEN: dict[str, tuple[list[str], Callable[[Path], None] | None, list[str]]] = 
         _add_yaml_in_a_subfolder,
         [
             "openapi/schemas/money.yaml is not matched by package-data "
+            "for billing_mock.openapi: ['*.yaml']"
+        ],
+    ),
+    "rules the globs do not reach": (
+        PACKAGES,
+        _add_rules,
+        [
+            "openapi/schemathesis.toml is not matched by package-data "
             "for billing_mock.openapi: ['*.yaml']"
         ],
     ),

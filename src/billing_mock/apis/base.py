@@ -34,8 +34,10 @@ class ApiModule:
                    contract-tested as a vendor's API
     probe          a GET path under base_path that any accepted credential may call: how
                    `contract-test` tells refused credentials from drift before it starts
-    contract_config  Schemathesis TOML (`[[operations]]` overrides) for rules a schema
-                   cannot express, with the reason; used by `contract-test`
+
+    Business rules a schema cannot express are no field here: they are Schemathesis
+    config in `openapi/schemathesis.toml`, one `[[project]]` per contract title, so
+    `contract-test` and QA's own `st run` read the same file.
     """
 
     name: str
@@ -46,7 +48,6 @@ class ApiModule:
     error_body: ErrorBody
     capabilities: frozenset[Capability]
     probe: str
-    contract_config: str = ""
 
     @property
     def contract(self) -> Contract:

@@ -17,6 +17,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from billing_mock.contract.documents import Contract
+from billing_mock.contract.junit import Case
+
+JUNIT_SUITE = "coverage"
+"""The name of the testsuite `junit_cases` go in, beside Schemathesis' own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,16 +91,49 @@ def table(rows: Iterable[OperationCoverage]) -> str:
     rows = list(rows)
     lines = ["| operation | documented 2xx | statuses seen (count) |", "|---|---|---|"]
     for row in rows:
-        seen = ", ".join(f"{status} ({count})" for status, count in row.seen.items()) or "none"
+        seen = _seen(row)
         mark = "" if row.success_reached else " **2xx never reached**"
         lines.append(
             f"| {row.method} {row.path} (`{row.operation_id}`) "
             f"| {', '.join(row.documented_success) or '-'} | {seen}{mark} |"
         )
-    lines += [
-        f"warning: {row.method} {row.path} ({row.operation_id}) never answered a documented "
-        f"2xx ({', '.join(row.documented_success)}): its success responses were not checked"
-        for row in rows
-        if not row.success_reached
-    ]
+    lines += [f"warning: {_never_reached(row)}" for row in rows if not row.success_reached]
     return "\n".join(lines)
+
+
+def junit_cases(rows: Iterable[OperationCoverage], required: bool) -> list[Case]:
+    """One JUnit testcase per operation, named as Schemathesis names its own (`GET /path`):
+    the statuses seen as properties (`status.200` -> count) and in `<system-out>`; an
+    operation whose documented 2xx was never reached is a failure when `required`
+    (`--require-coverage`), else skipped, with the warning `table` prints.
+    """
+    cases = []
+    for row in rows:
+        seen = _seen(row)
+        warning = None if row.success_reached else _never_reached(row)
+        cases.append(
+            Case(
+                name=f"{row.method} {row.path}",
+                classname=JUNIT_SUITE,
+                properties={
+                    "operationId": row.operation_id,
+                    "documented-2xx": ",".join(row.documented_success) or "-",
+                    **{f"status.{status}": str(count) for status, count in row.seen.items()},
+                },
+                output=f"statuses seen (count): {seen}",
+                failure=warning if required else None,
+                skipped=None if required else warning,
+            )
+        )
+    return cases
+
+
+def _seen(row: OperationCoverage) -> str:
+    return ", ".join(f"{status} ({count})" for status, count in row.seen.items()) or "none"
+
+
+def _never_reached(row: OperationCoverage) -> str:
+    return (
+        f"{row.method} {row.path} ({row.operation_id}) never answered a documented "
+        f"2xx ({', '.join(row.documented_success)}): its success responses were not checked"
+    )

@@ -9,17 +9,20 @@ Schemathesis' own; this module only chooses its options.
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import requests
 
-from billing_mock.contract import coverage
-from billing_mock.contract.documents import Contract
+from billing_mock.contract import coverage, junit
+from billing_mock.contract.documents import Contract, openapi_directory
 
 CONFORMS = 0
 DRIFT = 1
@@ -27,9 +30,18 @@ UNREACHABLE = 3
 CREDENTIALS_REFUSED = 4
 """Exit statuses of `contract-test` (2 is argparse's: bad command line)."""
 
+RULES_FILE = "schemathesis.toml"
+"""The business rules a schema cannot express, one `[[project]]` per contract (by its
+`info.title`), shipped beside the contracts: `st run` finds it in `openapi/` by itself."""
+
 HEADERS_ENV = "BILLING_MOCK_CONTRACT_HEADERS"
 """Environment variable with extra `Name: value` headers, one per line (credentials
 that should stay out of shell history)."""
+
+
+def rules() -> Traversable:
+    """The shipped RULES_FILE (package data `billing_mock.openapi`, so a wheel has it)."""
+    return openapi_directory() / RULES_FILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +51,9 @@ class Target:
 
     name      the API's short name, for messages and report file names (`unpod`)
     probe     a GET path under base_path that any accepted credential may call
-    config    Schemathesis TOML for business rules a schema cannot express ("" for none)
-    require_coverage  fail (DRIFT) when an operation never answered a documented 2xx
+    config    the Schemathesis config file (`--config-file`): the shipped RULES_FILE
+    require_coverage  fail (DRIFT) when an operation never answered a documented 2xx; in
+              the JUnit file, such an operation is a failure (else skipped)
     """
 
     name: str
@@ -48,7 +61,7 @@ class Target:
     base_path: str
     probe: str
     base_url: str
-    config: str = ""
+    config: Traversable = field(default_factory=rules)
     headers: dict[str, str] = field(default_factory=dict)
     max_examples: int = 50
     seed: int | None = None
@@ -62,6 +75,50 @@ class Target:
     def api_url(self) -> str:
         """The API's root on the deployment: base URL plus the API's base path."""
         return self.base_url.rstrip("/") + self.base_path
+
+
+def add_arguments(parser: argparse.ArgumentParser, api_names: Sequence[str]) -> None:
+    """`contract-test`'s options for a Target on `parser`, `--api` one of `api_names` or
+    `all` (the caller adds where each run's writes go: `--sandbox`).
+    """
+    parser.add_argument(
+        "--base-url", required=True, help="the deployment's origin, e.g. https://staging.example"
+    )
+    parser.add_argument(
+        "--api", choices=[*api_names, "all"], default="all", help="which contract (default all)"
+    )
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'[API:]NAME: VALUE'",
+        help="send on every request, or with an API's name first (unpod:Authorization: jwt "
+        "...) on that API's only (repeatable)",
+    )
+    parser.add_argument(
+        "--max-examples", type=int, default=50, help="cases per operation (default 50)"
+    )
+    parser.add_argument("--seed", type=int, help="generation seed, for a reproducible run")
+    parser.add_argument(
+        "--junit-xml",
+        type=Path,
+        help="JUnit XML report, with a testsuite 'coverage' of what each operation answered "
+        "(with --api all: one per API, name.<api>.xml)",
+    )
+    parser.add_argument(
+        "--include-operation",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this operationId",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="concurrent workers (default 1)")
+    parser.add_argument(
+        "--require-coverage",
+        action="store_true",
+        help="exit 1 when an operation never answered a documented 2xx (the run prints, per "
+        "operation, the statuses it answered)",
+    )
 
 
 def parse_headers(lines: Sequence[str]) -> dict[str, str]:
@@ -113,13 +170,15 @@ def preflight(target: Target) -> tuple[int, str] | None:
 
 
 def schemathesis_arguments(
-    target: Target, spec: Path, config_file: Path | None, har: Path | None = None
+    target: Target, spec: Path, config_file: Path, har: Path | None = None
 ) -> list[str]:
-    """The `st` command line for `target`, its contract at `spec`: every check, both
-    generation modes, all phases; every exchange recorded in `har` when given.
+    """The `st` command line for `target`, its contract at `spec` and its rules in
+    `config_file`: every check, both generation modes, all phases; every exchange
+    recorded in `har` when given.
     """
-    arguments = [] if config_file is None else ["--config-file", str(config_file)]
-    arguments += [
+    arguments = [
+        "--config-file",
+        str(config_file),
         "run",
         str(spec),
         "--url",
@@ -162,8 +221,9 @@ def schemathesis_arguments(
 def run(target: Target) -> int:
     """Preflight, then Schemathesis against `target`; its output goes to this process's.
 
-    Then prints which statuses each operation answered (`coverage.table`). Returns
-    CONFORMS, DRIFT, UNREACHABLE or CREDENTIALS_REFUSED; DRIFT too when it conforms but
+    Then prints which statuses each operation answered (`coverage.table`) and adds them
+    to the JUnit file as the testsuite `coverage.JUNIT_SUITE`. Returns CONFORMS, DRIFT,
+    UNREACHABLE or CREDENTIALS_REFUSED; DRIFT too when it conforms but
     `require_coverage` is set and an operation never answered a documented 2xx.
     """
     refused = preflight(target)
@@ -171,11 +231,11 @@ def run(target: Target) -> int:
         status, message = refused
         print(f"billing-mock contract-test: {message}", file=sys.stderr)
         return status
-    with tempfile.TemporaryDirectory() as scratch, target.contract.as_file() as spec:
-        config = None
-        if target.config:
-            config = Path(scratch) / "schemathesis.toml"
-            config.write_text(target.config, encoding="utf-8")
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        target.contract.as_file() as spec,
+        resources.as_file(target.config) as config,
+    ):
         har = Path(scratch) / "exchanges.har"
         command = [
             sys.executable,
@@ -184,15 +244,7 @@ def run(target: Target) -> int:
             *schemathesis_arguments(target, spec, config, har),
         ]
         status = subprocess.run(command, check=False).returncode
-        rows = [
-            row
-            for row in coverage.coverage(
-                target.contract,
-                target.api_url,
-                coverage.statuses_from_har(har) if har.exists() else (),
-            )
-            if not target.operations or row.operation_id in target.operations
-        ]
+        rows = _covered(target, har)
     print(f"\nbilling-mock contract-test: what {target.name} answered\n{coverage.table(rows)}")
     verdict = "conforms to" if status == 0 else "DRIFTS from"
     print(f"billing-mock contract-test: {target.api_url} {verdict} {target.contract.name}")
@@ -206,3 +258,20 @@ def run(target: Target) -> int:
         )
         return DRIFT
     return CONFORMS
+
+
+def _covered(target: Target, har: Path) -> list[coverage.OperationCoverage]:
+    """What each operation of the run answered (its HAR), added to the JUnit file too."""
+    rows = [
+        row
+        for row in coverage.coverage(
+            target.contract,
+            target.api_url,
+            coverage.statuses_from_har(har) if har.exists() else (),
+        )
+        if not target.operations or row.operation_id in target.operations
+    ]
+    if target.junit_xml is not None:
+        cases = coverage.junit_cases(rows, required=target.require_coverage)
+        junit.add_suite(target.junit_xml, junit.suite(coverage.JUNIT_SUITE, cases))
+    return rows

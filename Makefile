@@ -33,7 +33,10 @@ check: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
+# The state-backend tests run a real redis-server (Debian's package), installed if missing.
 test: check
+	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
 	$(BIN)/python -m pytest
 
 clean:

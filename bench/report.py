@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from backends import backends_section
 from operations import FULL_PIPELINE, RESPONSE_CACHE
 from paths import RESULTS
 from profile_report import profile_section
@@ -190,6 +191,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += [*startup_section(report), ""]
     if report.get("soak"):
         lines += [*soak_section(report["soak"]), ""]
+    if report.get("backends"):
+        lines += [*backends_section(report["backends"]), ""]
     if report.get("profile"):
         lines += [*profile_section(report["profile"], report), ""]
     return "\n".join(lines)

@@ -17,6 +17,9 @@
    a fresh mock: the mix's capacity measured unpaced (the calibration), the state reset
    through `/__mock`, then the mix paced at 80% of that capacity and the mock's state
    checked through `/__mock`;
+4b. per state backend and worker count (`backends.py`: memory:, sqlite: and redis: with
+   one and two workers, a real redis-server on loopback), each API's main read both
+   ways and a short soak that checks no write was lost or doubled across workers;
 5. cProfile of in-process Unpod requests through Starlette's TestClient, each with
    `Cache-Control: no-cache`, so the full pipeline is what is profiled.
 
@@ -44,12 +47,13 @@ import platform
 import subprocess
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psutil
+from backends import bench_backends
 from load import LoadSettings, bench_mock, bench_prism
 from operations import RESPONSE_CACHE, Operation, load_credentials, operations
 from paths import RESULTS
@@ -89,6 +93,10 @@ def run_all(args: argparse.Namespace) -> int:
             _load_phases(report, ops, load, with_prism=tools.prism is not None)
             if args.soak > 0:
                 report["soak"] = soak(ops, credentials, args.soak, load, args.soak_rate)
+            if args.backends_soak > 0:
+                # Shorter runs: five configurations times eight reads.
+                brief = replace(load, warmup=min(load.warmup, 1), duration=min(load.duration, 4))
+                report["backends"] = bench_backends(ops, credentials, brief, args.backends_soak)
         extra = startup_trials(ops, args.startup_runs)
         report["startup_s"] = [
             *([report["mock"]["first_200_s"]] if "mock" in report else []),
@@ -150,6 +158,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--soak-rate", type=float, help="soak req/s (default 80%% of the mix's measured capacity)"
     )
     parser.add_argument("--startup-runs", type=int, default=3, help="extra start-up trials (3)")
+    parser.add_argument(
+        "--backends-soak",
+        type=float,
+        default=10,
+        help="soak seconds per state backend and worker count; 0 skips those rows (10)",
+    )
     parser.add_argument(
         "--profile-requests", type=int, default=2000, help="profiled requests; 0 skips (2000)"
     )

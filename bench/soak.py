@@ -172,16 +172,20 @@ def soak(
     seconds: float,
     load: LoadSettings,
     rate: float | None = None,
+    flags: Sequence[str] = (),
+    name: str = "mock-soak",
 ) -> dict[str, Any]:
     """Calibrate, then the mix paced at `rate` (default: SOAK_SHARE of the calibration's
-    req/s) for `seconds` on the same server; errors, RSS and state after.
+    req/s) for `seconds` on the same server (`serve` with `flags`); errors, RSS and state
+    after.
     """
     mix = soak_mix(ops, credentials)
     port = free_port()
     origin = f"http://{HOST}:{port}"
     unpod = ops[0]
     drain = min(2.0, seconds / 5)
-    with serving("mock-soak", mock_command(port), origin, unpod.path, unpod.headers) as server:
+    command = [*mock_command(port), *flags]
+    with serving(name, command, origin, unpod.path, unpod.headers) as server:
         fixture = organisation_state(origin)
         calibration = calibrate(server, mix, load, fixture["orders"]["created"])
         capacity = calibration["wrk"]["rps"]

@@ -9,6 +9,7 @@ billing-mock spec bundle --out DIR
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import secrets
@@ -23,33 +24,53 @@ from billing_mock.apis.control.auth import LOOPBACK_NAMES, is_loopback
 from billing_mock.apis.registry import APIS, api_named, contract_tested
 from billing_mock.app import create_app
 from billing_mock.contract import runner
+from billing_mock.data.backends import open_backend
 from billing_mock.data.fixtures import FixtureError
 from billing_mock.data.stores import (
-    DEFAULT_MAX_SANDBOXES,
-    DEFAULT_SANDBOX_IDLE,
     DEFAULT_SEED,
     SANDBOX_NAME,
     load_stores,
 )
+from billing_mock.domain.persistence import BackendError
 from billing_mock.proxy import command as proxy_command
+from billing_mock.server import options
 from billing_mock.server.connections import (
     DEFAULT_HEAD_TIMEOUT,
     DEFAULT_KEEP_ALIVE,
     DEFAULT_MAX_CONNECTIONS,
+    HeadDeadlineProtocol,
     head_deadline_protocol,
 )
 from billing_mock.settings import (
-    DEFAULT_BODY_TIMEOUT,
-    DEFAULT_MAX_BODY,
-    FAULTS,
-    Range,
     Settings,
-    parse_range,
 )
+
+WORKER_ARGV = "BILLING_MOCK_SERVE_ARGV"
+"""Where `serve --workers N` leaves its arguments for the worker processes (JSON)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(arguments)
+    args.argv = arguments
+    status: int = args.run(args)
+    return status
+
+
+def worker_app() -> Any:
+    """The app of one `serve --workers N` worker process (uvicorn's factory): what `serve`
+    builds from the same arguments, over the shared state backend.
+    """
+    args = _parser().parse_args(json.loads(os.environ[WORKER_ARGV]))
+    HeadDeadlineProtocol.head_timeout = args.head_timeout  # uvicorn imports it by name too
+    built = _built(args)
+    if isinstance(built, int):
+        raise SystemExit(built)
+    return built[0]
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="billing-mock", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve every API from the fixtures")
@@ -64,8 +85,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="check every response against the contract (slower)",
     )
-    _add_steering(serve)
-    _add_limits(serve)
+    serve.add_argument(
+        "--state",
+        default="memory:",
+        metavar="URL",
+        help="where sandboxes' state lives: memory: (default, this process), "
+        "sqlite:///path/state.db (kept, shared by workers on the host) or "
+        "redis://host:port/db (shared by replicas)",
+    )
+    serve.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="worker processes (needs --state)"
+    )
+    options.add_steering(serve)
+    options.add_limits(serve)
     serve.set_defaults(run=_serve)
     _add_contract_test(commands)
     proxy = commands.add_parser(
@@ -82,127 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     bundle.add_argument("--out", type=Path, required=True, help="directory to write into")
     bundle.set_defaults(run=_bundle)
-    args = parser.parse_args(argv)
-    status: int = args.run(args)
-    return status
-
-
-def _add_steering(serve: argparse.ArgumentParser) -> None:
-    serve.add_argument(
-        "--latency", type=_range, metavar="MS", help="add latency to every response: 250 or 100-800"
-    )
-    serve.add_argument(
-        "--fault", choices=FAULTS, help="inject this failure on --fault-rate of requests"
-    )
-    serve.add_argument(
-        "--fault-rate", type=float, default=0.05, help="share of requests that fail (default 0.05)"
-    )
-    serve.add_argument(
-        "--cors-origin",
-        action="append",
-        default=[],
-        metavar="URL",
-        help="allow browser calls from this origin (repeatable; default: any localhost port)",
-    )
-    serve.add_argument(
-        "--log-format", choices=("text", "json", "off"), default="text", help="request log lines"
-    )
-    serve.add_argument(
-        "--control-token",
-        default=os.environ.get("BILLING_MOCK_CONTROL_TOKEN"),
-        help="token for /__mock (default $BILLING_MOCK_CONTROL_TOKEN; none: loopback only)",
-    )
-    serve.add_argument(
-        "--link-secret",
-        default=os.environ.get("BILLING_MOCK_LINK_SECRET"),
-        help="key of hosted invoice links (default $BILLING_MOCK_LINK_SECRET; none: "
-        "derived from the fixtures, known to whoever has them)",
-    )
-    serve.add_argument(
-        "--control-host",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a Host name besides loopback ones that /__mock answers without a token",
-    )
-
-
-def _add_limits(serve: argparse.ArgumentParser) -> None:
-    serve.add_argument(
-        "--head-timeout",
-        type=_seconds,
-        default=DEFAULT_HEAD_TIMEOUT,
-        metavar="S",
-        help="close a connection whose request head takes longer "
-        f"(default {DEFAULT_HEAD_TIMEOUT:g})",
-    )
-    serve.add_argument(
-        "--keep-alive",
-        type=_seconds,
-        default=DEFAULT_KEEP_ALIVE,
-        metavar="S",
-        help=f"close a connection idle this long after a response (default {DEFAULT_KEEP_ALIVE:g})",
-    )
-    serve.add_argument(
-        "--max-sandboxes",
-        type=int,
-        default=DEFAULT_MAX_SANDBOXES,
-        metavar="N",
-        help="sandboxes kept besides default (X-Mock-Sandbox, X-Mock-Seed), least recently "
-        f"used dropped first (default {DEFAULT_MAX_SANDBOXES})",
-    )
-    serve.add_argument(
-        "--sandbox-idle",
-        type=_seconds_up_to_a_day,
-        default=DEFAULT_SANDBOX_IDLE,
-        metavar="S",
-        help=f"a sandbox unused this long expires (default {DEFAULT_SANDBOX_IDLE:g})",
-    )
-    serve.add_argument(
-        "--max-body",
-        type=int,
-        default=DEFAULT_MAX_BODY,
-        metavar="BYTES",
-        help=f"answer 413 to a larger request body (default {DEFAULT_MAX_BODY})",
-    )
-    serve.add_argument(
-        "--body-timeout",
-        type=_seconds,
-        default=DEFAULT_BODY_TIMEOUT,
-        metavar="S",
-        help=f"answer 408 to a request body slower than this (default {DEFAULT_BODY_TIMEOUT:g})",
-    )
-    serve.add_argument(
-        "--max-connections",
-        type=int,
-        default=DEFAULT_MAX_CONNECTIONS,
-        metavar="N",
-        help="answer 503 beyond this many open connections or requests in progress "
-        f"(default {DEFAULT_MAX_CONNECTIONS})",
-    )
-
-
-def _seconds_up_to_a_day(value: str) -> float:
-    return _seconds(value, limit=86_400)
-
-
-def _seconds(value: str, limit: float = 3600) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds <= limit:
-        raise argparse.ArgumentTypeError(
-            f"must be seconds above 0 and at most {limit:g}, not {value!r}"
-        )
-    return seconds
-
-
-def _range(value: str) -> Range:
-    try:
-        return parse_range(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    return parser
 
 
 def _add_contract_test(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -296,20 +208,61 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    if not 0 <= args.fault_rate <= 1:
-        print("billing-mock: --fault-rate must be from 0 to 1", file=sys.stderr)
-        return 2
-    if min(args.max_body, args.max_connections, args.max_sandboxes) < 1:
-        print(
-            "billing-mock: --max-body, --max-connections and --max-sandboxes must be at least 1",
-            file=sys.stderr,
+    if args.workers > 1 and args.state in ("memory", "memory:"):
+        return _refuse(
+            "--workers needs a shared --state (sqlite:///path/state.db or redis://host:port/db): "
+            "with memory: each worker would hold its own state"
         )
-        return 2
+    built = _built(args)
+    if isinstance(built, int):
+        return built
+    app, settings = built
+    for warning in exposure_warnings(args.host, settings):
+        print(f"billing-mock: warning: {warning}", file=sys.stderr)
+    origin = f"http://{args.host}:{args.port}"
+    print(f"billing-mock (seed {args.seed}, state {args.state}) on {origin}/ (index of APIs)")
+    for api in APIS:
+        print(f"  {api.title}: {origin}{api.base_path}  docs: {origin}{api.base_path}/ui/")
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    limits = (args.head_timeout, args.keep_alive, args.max_connections)
+    if args.workers > 1:
+        # Workers are processes that import the app by name, so each builds its own.
+        os.environ[WORKER_ARGV] = json.dumps(args.argv)
+        http = "billing_mock.server.connections:HeadDeadlineProtocol"
+        worker = "billing_mock.cli:worker_app"
+        _listen(
+            worker, args.host, args.port, *limits, factory=True, workers=args.workers, http=http
+        )
+    else:
+        # The request log (--log-format) replaces uvicorn's own access log.
+        _listen(app, args.host, args.port, *limits)
+    return 0
+
+
+def _refuse(message: str) -> int:
+    print(f"billing-mock: {message}", file=sys.stderr)
+    return 2
+
+
+def _built(args: argparse.Namespace) -> tuple[Any, Settings] | int:
+    """The app and settings `serve` runs with `args`, or the exit status of a refusal
+    (its reason printed: bad bounds, a bad fixture, a state backend that cannot serve).
+    """
+    if not 0 <= args.fault_rate <= 1:
+        return _refuse("--fault-rate must be from 0 to 1")
+    if min(args.max_body, args.max_connections, args.max_sandboxes, args.workers) < 1:
+        return _refuse(
+            "--max-body, --max-connections, --max-sandboxes and --workers must be at least 1"
+        )
     try:
-        stores = load_stores(args.seed, args.fixtures, args.max_sandboxes, args.sandbox_idle)
+        backend = open_backend(args.state, args.max_sandboxes, args.sandbox_idle)
+        stores = load_stores(
+            args.seed, args.fixtures, args.max_sandboxes, args.sandbox_idle, backend
+        )
     except FixtureError as error:
-        print(f"billing-mock: bad fixture: {error}", file=sys.stderr)
-        return 2
+        return _refuse(f"bad fixture: {error}")
+    except BackendError as error:
+        return _refuse(f"state: {error}")
     settings = Settings(
         control_token=args.control_token,
         control_hosts=tuple(name.lower() for name in args.control_host),
@@ -322,17 +275,7 @@ def _serve(args: argparse.Namespace) -> int:
         body_timeout=args.body_timeout,
         link_secret=args.link_secret,
     )
-    app = create_app(stores, settings, validate_responses=args.validate_responses)
-    for warning in exposure_warnings(args.host, settings):
-        print(f"billing-mock: warning: {warning}", file=sys.stderr)
-    origin = f"http://{args.host}:{args.port}"
-    print(f"billing-mock (seed {args.seed}) on {origin}/ (index of APIs)")
-    for api in APIS:
-        print(f"  {api.title}: {origin}{api.base_path}  docs: {origin}{api.base_path}/ui/")
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
-    # The request log (--log-format) replaces uvicorn's own access log.
-    _listen(app, args.host, args.port, args.head_timeout, args.keep_alive, args.max_connections)
-    return 0
+    return create_app(stores, settings, validate_responses=args.validate_responses), settings
 
 
 def _listen(
@@ -347,13 +290,13 @@ def _listen(
     """Serve the ASGI `app` with uvicorn until SIGINT or SIGTERM, with `serve`'s limits on
     connections (see server/connections.py) and no access log; `options` go to uvicorn.
     """
+    options.setdefault("http", head_deadline_protocol(head_timeout))
     uvicorn.run(
         app,
         host=host,
         port=port,
         log_level="info",
         access_log=False,
-        http=head_deadline_protocol(head_timeout),
         # Annotated int, used as seconds by loop.call_later: a fraction works (--keep-alive 0.5).
         timeout_keep_alive=cast(int, keep_alive),
         limit_concurrency=max_connections,

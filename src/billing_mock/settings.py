@@ -13,8 +13,15 @@ DEFAULT_BODY_TIMEOUT = 10.0
 """Seconds a request body has to arrive whole once its head has: a megabyte in ten
 seconds is 100 KB/s, slower than any real client's link."""
 
-FAULTS = ("500", "drop")
-"""The failures `--fault` and `X-Mock-Fault` inject: a 500, or a dropped connection."""
+FAULTS = ("500", "502", "503", "504", "drop", "timeout")
+"""The failures `--fault` and `X-Mock-Fault` inject: that 5xx in the API's envelope; a
+connection dropped mid-response; or no answer at all until the client gives up
+(`timeout`, held at most FAULT_TIMEOUT_HOLD seconds)."""
+
+FAULT_TIMEOUT_HOLD = 120.0
+"""Seconds a `timeout` fault holds a request before answering 504 after all: longer than
+any client's timeout, and bounded (with `--max-connections`) so held requests cannot
+pile up for ever."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,7 +259,7 @@ def test_checkout_returns_what_razorpay_checkout_needs(client: TestClient) -> No
         ({"couponCode": "FREEBIE"}, 400, "coupon_not_found", "couponCode"),
         ({"couponCode": "DIWALI25"}, 400, "coupon_expired", "couponCode"),
         ({"couponCode": "YEARLY15"}, 400, "coupon_not_applicable", "couponCode"),
-        ({"billingCycle": "weekly"}, 400, "input_validation_failed", None),
+        ({"billingCycle": "weekly"}, 400, "input_validation_failed", "billingCycle"),
     ],
 )
 def test_checkout_refusals_name_the_field(
@@ -455,8 +455,8 @@ def test_payments_export_respects_the_range(client: TestClient) -> None:
         ({"from": "2026-07-01", "to": "2026-06-30"}, "invalid_date_range", "from"),
         ({"from": "2026-02-30"}, "invalid_date_range", "from"),
         ({"to": "2026-13-01"}, "invalid_date_range", "to"),
-        ({"to": "yesterday"}, "input_validation_failed", None),
-        ({"to": ""}, "input_validation_failed", None),
+        ({"to": "yesterday"}, "input_validation_failed", "to"),
+        ({"to": ""}, "input_validation_failed", "to"),
     ],
 )
 def test_payments_export_refuses_a_bad_range(

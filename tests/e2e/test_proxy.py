@@ -149,7 +149,7 @@ def test_an_unreachable_upstream_is_a_502_in_each_apis_envelope_and_one_clear_li
         "error": {
             "code": "SERVER_ERROR",
             "description": message.rstrip("."),
-            "reason": "bad_gateway",
+            "reason": "server_error",
             "field": None,
         }
     }

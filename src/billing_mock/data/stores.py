@@ -23,11 +23,12 @@ import time
 from collections.abc import Callable, Mapping
 from importlib.resources.abc import Traversable
 
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 
 from billing_mock.data.accounts import AccountGenerator
 from billing_mock.data.fixtures import FixtureSet, default_fixtures, load_fixtures
 from billing_mock.domain.errors import Conflict, InvalidRequest
+from billing_mock.domain.persistence import BackendError, StateBackend
 from billing_mock.domain.store import Store
 
 DEFAULT_SEED = 42
@@ -66,8 +67,12 @@ class Stores:
     """The `default` sandbox (the server's seed) and named sandboxes over `fixtures`.
 
     `max_sandboxes` (>= 1) and `idle` (seconds, > 0) bound the named ones; `clock` is
-    what idle time is measured with (monotonic seconds; a test passes its own). Raises
-    ValueError for bounds out of range. Thread-safe.
+    what idle time is measured with (monotonic seconds; a test passes its own). With a
+    `backend` (`sqlite:`, `redis:`), every sandbox, `default` included, lives there,
+    shared with every process using it and kept across restarts, and the backend keeps
+    the bounds; this process holds copies it refreshes. Raises ValueError for bounds out
+    of range, BackendError for a backend that cannot serve (or holds `default` for
+    another seed). Thread-safe.
     """
 
     def __init__(
@@ -77,14 +82,26 @@ class Stores:
         max_sandboxes: int = DEFAULT_MAX_SANDBOXES,
         idle: float = DEFAULT_SANDBOX_IDLE,
         clock: Callable[[], float] = time.monotonic,
+        backend: StateBackend | None = None,
     ) -> None:
         if max_sandboxes < 1 or idle <= 0:
             raise ValueError(f"need max_sandboxes >= 1 and idle > 0, not {max_sandboxes}, {idle}")
         self.fixtures = fixtures
+        self.backend = backend
         self.default = build_store(fixtures, seed)
         self._sandboxes: TTLCache[str, Store] = TTLCache(max_sandboxes, idle, timer=clock)
+        # Copies of sandboxes kept in the backend: the backend bounds and expires them.
+        self._copies: LRUCache[str, Store] = LRUCache(max_sandboxes)
         self._lock = threading.Lock()
         self._resets = 0
+        if backend is not None:
+            record, _ = backend.create(DEFAULT_SANDBOX, seed, {}, replace=False)
+            if record.seed != seed:
+                raise BackendError(
+                    f"{backend.url} holds the default sandbox of seed {record.seed}, not "
+                    f"{seed}: serve with --seed {record.seed}, or use another state"
+                )
+            self.default.attach(backend, record)
 
     @property
     def resets(self) -> int:
@@ -121,6 +138,8 @@ class Stores:
         name = self.canonical(name)
         if name == DEFAULT_SANDBOX:
             return self.default
+        if self.backend is not None:
+            return self._kept(name, None)
         with self._lock:
             found = self._sandboxes.get(name)
             if found is not None:
@@ -145,6 +164,12 @@ class Stores:
             raise SeedSandboxMismatch(SEED_SANDBOX_SEED.format(name=name, seed=named))
         chosen = seed if seed is not None else named
         made = self._make(self.default.seed if chosen is None else chosen, scenarios)
+        if self.backend is not None:
+            record, new = self.backend.create(name, made.seed, made.scenarios(), replace=True)
+            made.attach(self.backend, record)
+            with self._lock:
+                self._copies[name] = made
+            return made, new
         with self._lock:
             replaced = name in self._sandboxes
             self._sandboxes[name] = made
@@ -157,11 +182,22 @@ class Stores:
         name = self.canonical(name)
         if name == DEFAULT_SANDBOX:
             raise DefaultSandboxKept()
+        if self.backend is not None:
+            with self._lock:
+                self._copies.pop(name, None)
+            return self.backend.delete(name)
         with self._lock:
             return self._sandboxes.pop(name, None) is not None
 
     def listing(self) -> list[tuple[str, Store]]:
         """Every sandbox now: `default` first, then the others by name."""
+        if self.backend is not None:
+            listed = self.backend.listing()
+            return [(DEFAULT_SANDBOX, self.default)] + [
+                (name, self._make(seed, scenarios))
+                for name, seed, scenarios in listed
+                if name != DEFAULT_SANDBOX
+            ]
         with self._lock:
             self._sandboxes.expire()
             # A copy: reading items through the cache itself would mark each one used.
@@ -181,12 +217,37 @@ class Stores:
     def _sandbox(self, name: str, seed: int) -> Store:
         if name == DEFAULT_SANDBOX:
             return self.default
+        if self.backend is not None:
+            found = self._kept(name, seed)
+            assert found is not None  # made when missing
+            return found
         with self._lock:
             found = self._sandboxes.get(name)
             if found is None:
                 found = self._make(seed, None)
             self._sandboxes[name] = found  # made, or used: its idle time starts again
             return found
+
+    def _kept(self, name: str, seed: int | None) -> Store | None:
+        """This process's copy of the backend's sandbox `name`, made anew when the backend
+        made it anew since (another seed, other scenarios); when there is none, made with
+        `seed` (None: none is made).
+        """
+        assert self.backend is not None
+        with self._lock:
+            stamp = self.backend.stamp(name)
+            copy_ = self._copies.get(name)
+            if copy_ is not None and stamp is not None and copy_.generation == stamp.generation:
+                return copy_
+            record = self.backend.load(name) if stamp is not None else None
+            if record is None:
+                if seed is None:
+                    return None
+                record, _ = self.backend.create(name, seed, {}, replace=False)
+            made = self._make(record.seed, record.scenarios)
+            made.attach(self.backend, record)
+            self._copies[name] = made
+            return made
 
     def _make(self, seed: int, scenarios: Mapping[str, str] | None) -> Store:
         if seed == self.default.seed:
@@ -206,12 +267,15 @@ def load_stores(
     fixtures_dir: Traversable | None = None,
     max_sandboxes: int = DEFAULT_MAX_SANDBOXES,
     idle: float = DEFAULT_SANDBOX_IDLE,
+    backend: StateBackend | None = None,
 ) -> Stores:
     """Stores of the fixtures in `fixtures_dir` (default: the packaged `fixtures/`), the
-    default sandbox generated for `seed`, with the bounds of `Stores`. Raises FixtureError
-    for a missing or malformed file, ValueError for bounds out of range.
+    default sandbox generated for `seed`, with the bounds of `Stores`, kept in `backend`
+    when given. Raises FixtureError for a missing or malformed file, ValueError for
+    bounds out of range, BackendError for a backend that cannot serve.
     """
-    return Stores(load_fixtures(fixtures_dir or default_fixtures()), seed, max_sandboxes, idle)
+    fixtures = load_fixtures(fixtures_dir or default_fixtures())
+    return Stores(fixtures, seed, max_sandboxes, idle, backend=backend)
 
 
 def build_store(fixtures: FixtureSet, seed: int) -> Store:

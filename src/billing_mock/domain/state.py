@@ -7,9 +7,9 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from billing_mock.domain.events import BillingEvent
 from billing_mock.domain.identifiers import processor_id
@@ -21,6 +21,9 @@ from billing_mock.domain.models import (
     Subscription,
     UsageSummary,
 )
+from billing_mock.domain.persistence import Stamp
+
+T = TypeVar("T")
 
 EVENTS_KEPT = 1000
 """How many of its newest billing events a sandbox keeps for reading back."""
@@ -36,6 +39,26 @@ class AccountSource(Protocol):
     def usage(self, org: Organisation, plan: Plan, subscription: Subscription) -> UsageSummary:
         """Usage of the subscription's current period on `plan`."""
         ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Change(Generic[T]):
+    """What one transaction changes: `accounts` written (after every account is back at
+    its start when `restart`), `events` recorded (numbered), the clock set to `now` (None:
+    unchanged); `reindex` when accounts lost invoices (a reset). `result` is the caller's.
+    """
+
+    result: T
+    accounts: Mapping[str, Account] = dataclasses.field(default_factory=dict)
+    events: tuple[BillingEvent, ...] = ()
+    now: datetime | None = None
+    restart: bool = False
+    reindex: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Whether it changes nothing (so nothing is committed)."""
+        return not (self.accounts or self.events or self.now or self.restart)
 
 
 @dataclasses.dataclass(slots=True)
@@ -57,6 +80,10 @@ class State:
     events_made: int = 0
     """Events recorded since the clock was last put back, dropped ones included."""
     version: int = 0
+    transacting: bool = False
+    """Whether a change is being computed (under `lock`): no reload may happen then."""
+    stamp: Stamp | None = None
+    """The backend's Stamp of what this copy holds (None: no backend, this is the state)."""
     lock: threading.RLock = dataclasses.field(default_factory=threading.RLock)
 
     def restart(self, accounts: dict[str, Account], now: datetime) -> None:
@@ -85,12 +112,24 @@ class State:
             for payment in account.payments
         }
 
-    def record(self, events: Iterable[BillingEvent], seed: int) -> tuple[BillingEvent, ...]:
-        """`events`, in order, given their ids (`evt_...`, by seed and sequence) and kept."""
-        recorded = tuple(
+    def numbered(self, events: Iterable[BillingEvent], seed: int) -> tuple[BillingEvent, ...]:
+        """`events`, in order, with the ids (`evt_...`, by seed and sequence) they get when
+        recorded next.
+        """
+        return tuple(
             dataclasses.replace(event, id=processor_id("evt", 14, seed, self.events_made + index))
             for index, event in enumerate(events)
         )
-        self.events.extend(recorded)
-        self.events_made += len(recorded)
-        return recorded
+
+    def apply(self, change: Change[Any], initial: dict[str, Account], as_of: datetime) -> None:
+        """Make `change` here (the version is the caller's to count)."""
+        if change.restart:
+            self.restart(dict(initial), as_of)
+        for handle, account in change.accounts.items():
+            self.write(handle, account)
+        if change.restart or change.reindex:
+            self.reindex()
+        self.events.extend(change.events)
+        self.events_made += len(change.events)
+        if change.now is not None:
+            self.now = change.now

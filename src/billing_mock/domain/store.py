@@ -26,6 +26,7 @@ from billing_mock.domain.errors import (
     PlanNotFound,
 )
 from billing_mock.domain.events import BillingEvent
+from billing_mock.domain.keeper import Keeper, StateBusy
 from billing_mock.domain.models import (
     Account,
     Coupon,
@@ -36,11 +37,15 @@ from billing_mock.domain.models import (
     Plan,
     User,
 )
+from billing_mock.domain.persistence import SandboxRecord, StateBackend
 from billing_mock.domain.scenarios import SCENARIOS, apply_scenario
-from billing_mock.domain.state import AccountSource, State
+from billing_mock.domain.state import AccountSource, Change, State
 from billing_mock.domain.terms import MAX_CLOCK_SPAN
 
 T = TypeVar("T")
+
+COMMIT_ATTEMPTS = 100
+"""How often a change is computed again after another process's write came first."""
 
 
 class Store:
@@ -82,6 +87,7 @@ class Store:
             for handle, org in self._organisations.items()
         }
         self._state = State({}, {})
+        self._keeper: Keeper | None = None
         self._requested: str | None = None
         self.reset()
 
@@ -113,7 +119,7 @@ class Store:
             fork._organisations = organisations
             fork._by_id = {org.id: org for org in organisations.values()}
             fork._initial = initial
-        fork._state = State({}, {})
+        fork._state, fork._keeper = State({}, {}), None
         fork.reset()
         return fork
 
@@ -123,10 +129,58 @@ class Store:
 
     @property
     def version(self) -> int:
-        """A number that changes whenever any account changes (a write or a reset), so
-        whatever was derived from the state can be kept until it does.
+        """A number that changes whenever any account changes (a write or a reset, in any
+        process sharing the backend), so what was derived from the state can be kept
+        until it does.
         """
-        return self._state.version
+        with self._state.lock:
+            self._fresh()
+            return self._state.version
+
+    def attach(self, backend: StateBackend, record: SandboxRecord) -> None:
+        """Keep this Store's state in `backend` from now on, as `record` (its sandbox's,
+        made from this Store's seed and scenarios) holds it. Raises BackendError.
+        """
+        keeper = Keeper(backend, record.name, self.seed, self.scenarios())
+        with self._state.lock:
+            keeper.load(self._state, record, self._initial, self.as_of)
+            self._keeper = keeper
+
+    @property
+    def generation(self) -> str | None:
+        """Which making of its sandbox this Store holds, when kept in a backend."""
+        return self._state.stamp.generation if self._state.stamp else None
+
+    def _fresh(self) -> None:
+        """The state as the backend holds it now (nothing to do without one). Not within
+        a transaction: what it computes from must stay what it commits over.
+        """
+        if self._keeper is not None and not self._state.transacting:
+            self._keeper.refresh(self._state, self._initial, self.as_of)
+
+    def _transact(self, compute: Callable[[], Change[T]]) -> T:
+        """Apply what `compute` returns, computed on the freshest state: with a backend,
+        committed only over the state it saw, else computed again. Raises what `compute`
+        raises (nothing written) and StateBusy when other writers keep winning.
+        """
+        state = self._state
+        with state.lock:
+            for _ in range(COMMIT_ATTEMPTS):
+                self._fresh()
+                state.transacting = True
+                try:
+                    change = compute()
+                finally:
+                    state.transacting = False
+                if change.empty:
+                    return change.result
+                if self._keeper is None:
+                    state.version += 1
+                elif not self._keeper.commit(state, change):
+                    continue
+                state.apply(change, self._initial, self.as_of)
+                return change.result
+        raise StateBusy()
 
     def reset(self, handle: str | None = None) -> None:
         """Return every account, and the clock, to what the fixtures and the seed define
@@ -134,27 +188,31 @@ class Store:
         account, to its start run on to the clock's present (recording no events).
         Raises OrganisationNotFound for an unknown handle.
         """
-        if handle is not None:
-            self.organisation(handle)
-        state = self._state
-        with state.lock:
-            if handle is None:
-                state.restart(dict(self._initial), self.as_of)
-            else:
-                start = self._initial[handle]
-                state.accounts[handle] = self._advanced(handle, start, self.as_of, self.now)[0]
-            state.version += 1
-            state.reindex()
+        if handle is None:
+            self._transact(lambda: Change(None, now=self.as_of, restart=True))
+            return
+        self.organisation(handle)
+
+        def again() -> Change[None]:
+            now = self._state.now or self.as_of
+            account = self._advanced(handle, self._initial[handle], self.as_of, now)[0]
+            return Change(None, {handle: account}, reindex=True)
+
+        self._transact(again)
 
     @property
     def now(self) -> datetime:
         """The sandbox's billing clock (UTC): the fixtures' `as_of` until it is moved."""
-        now = self._state.now
+        with self._state.lock:
+            self._fresh()
+            now = self._state.now
         assert now is not None  # set by the reset every Store starts with
         return now
 
     def events(self) -> tuple[BillingEvent, ...]:
         """The newest EVENTS_KEPT billing events of the clock's moves, oldest first."""
+        if self._keeper is not None:
+            return self._keeper.events()
         with self._state.lock:
             return tuple(self._state.events)
 
@@ -169,8 +227,10 @@ class Store:
         OverflowError from `to`) and `to`'s own errors are raised before any change.
         """
         state = self._state
-        with state.lock:
-            start = self.now
+
+        def move() -> Change[tuple[datetime, tuple[BillingEvent, ...]]]:
+            start = state.now
+            assert start is not None
             try:
                 end = to(start) if callable(to) else to
             except OverflowError:
@@ -186,14 +246,11 @@ class Store:
                 if after is not before:
                     changed[handle] = after
                 happened += [(event.at, order, index, event) for index, event in enumerate(events)]
-            for handle, account in changed.items():
-                state.write(handle, account)
-            recorded = state.record(
-                (row[3] for row in sorted(happened, key=lambda row: row[:3])), self.seed
-            )
-            state.now = end
-            state.version += 1
-            return start, recorded
+            happened.sort(key=lambda row: row[:3])
+            recorded = state.numbered((row[3] for row in happened), self.seed)
+            return Change((start, recorded), changed, recorded, now=end if end > start else None)
+
+        return self._transact(move)
 
     def _advanced(
         self, handle: str, account: Account, start: datetime, to: datetime
@@ -282,6 +339,7 @@ class Store:
         """
         self.organisation(handle)
         with self._state.lock:
+            self._fresh()
             account, now = self._state.accounts[handle], self._state.now
         return self._scenario(account, self._requested, now)
 
@@ -292,16 +350,15 @@ class Store:
     def invoice_by_reference(self, reference: str) -> tuple[Organisation, Invoice]:
         """The invoice with this processor id (`in_...`) and its organisation; raises NotFound."""
         with self._state.lock:
+            self._fresh()
             found = self._state.invoices.get(reference)
         if found is None:
             raise InvoiceNotFound()
         return self._organisations[found[0]], found[1]
 
     def payment_captured(self, payment_id: str) -> bool:
-        """Whether any organisation's account holds a payment with this gateway id
-        (`pay_...`): Razorpay's payment ids are unique across the gateway. Called from
-        an `update` change, it sees the state that change will replace (the lock is
-        reentrant and shared by every organisation).
+        """Whether any account holds a payment with this gateway id (`pay_...`, unique
+        gateway-wide in Razorpay); from an `update` change, in the state it replaces.
         """
         with self._state.lock:
             return payment_id in self._state.payments
@@ -312,22 +369,22 @@ class Store:
         """Apply `change` (a `lifecycle` transition) to the organisation's account at once.
 
         `change` gets the current Account and returns the new one and a result; both
-        are returned (the Account as stored). It runs under the store's lock, so
-        concurrent changes to one organisation happen one after the other; if it
-        raises, nothing is written. Usage is re-derived when the plan or period
-        changed. Raises OrganisationNotFound.
+        are returned (the Account as stored). Changes happen one after the other (under
+        the lock, and `_transact` across processes); if it raises, nothing is written.
+        Usage is re-derived when the plan or period changed. Raises OrganisationNotFound.
         """
         self.organisation(handle)
         state = self._state
-        with state.lock:
+
+        def changed() -> Change[tuple[Account, T]]:
             before = state.accounts[handle]
             after, result = change(before)
             if after is before:
-                return after, result
+                return Change((after, result))
             after = self._with_usage(before, after)
-            state.write(handle, after)
-            state.version += 1
-            return after, result
+            return Change((after, result), {handle: after})
+
+        return self._transact(changed)
 
     def _with_usage(self, before: Account, after: Account) -> Account:
         """`after`, with its usage measured anew when its plan or period changed."""

@@ -9,6 +9,7 @@ its own envelope; `error_handler.py` renders it; this module knows no API.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -16,10 +17,14 @@ from connexion.exceptions import ProblemException
 from starlette.exceptions import HTTPException
 
 from billing_mock.domain import errors as domain
+from billing_mock.domain.persistence import BackendError
 
 logger = logging.getLogger(__name__)
 
 INTERNAL_ERROR = "Internal server error."
+STATE_UNAVAILABLE = "The mock's state store is unavailable just now; try again shortly."
+STATE_RETRY_AFTER = "1"
+"""Seconds a client should wait before retrying a request the state store failed."""
 UNREADABLE_BODY = "Malformed request body: not UTF-8 encoded JSON."
 METHOD_NOT_ALLOWED = "Method not allowed."
 
@@ -49,6 +54,9 @@ _HTTP_CODE = {
     413: "PayloadTooLarge",
     415: "UnsupportedMediaType",
     500: "InternalError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
 }
 
 MAX_MESSAGE = 300
@@ -79,6 +87,13 @@ def failure_from(error: Exception) -> Failure:
         )
     if isinstance(error, ProblemException):
         return _from_problem(error)
+    if isinstance(error, BackendError):
+        # SQLite or Redis failed under a running server: one line for the operator, and
+        # a retryable 503 for the client (its request changed nothing).
+        logger.error("state store failed: %s", error)
+        return Failure(
+            503, STATE_UNAVAILABLE, "ServiceUnavailable", {"Retry-After": STATE_RETRY_AFTER}
+        )
     if isinstance(error, UnicodeDecodeError):
         # connexion decodes JSON bodies as UTF-8 before validating and lets this escape.
         return Failure(400, UNREADABLE_BODY, "BadRequest")
@@ -111,7 +126,26 @@ def _from_problem(problem: ProblemException) -> Failure:
     detail = str(problem.detail or problem.title or "Bad request")
     # jsonschema details run on with the whole schema; the first line says it all.
     first_line = detail.strip().splitlines()[0].rstrip(".")
-    return Failure(problem.status, bounded(f"{first_line}."), code)
+    return Failure(problem.status, bounded(f"{first_line}."), code, field=field_named(first_line))
+
+
+_FIELD_PATTERNS = (
+    re.compile(r"^Invalid (?:path|query|header|cookie|form) parameter ([^:\s]+):"),
+    re.compile(r" - '([^']+)'$"),
+    re.compile(r"^'([^']+)' is a required property$"),
+    re.compile(r"^Additional properties are not allowed \('([^']+)' was unexpected\)$"),
+)
+"""Where connexion's validation messages name the input at fault: a parameter, a body
+property's path (jsonschema's `- 'a.b'`), a missing or an unexpected property."""
+
+
+def field_named(message: str) -> str | None:
+    """The request input a validation `message` names (`billingCycle`, `id`), or None."""
+    for pattern in _FIELD_PATTERNS:
+        found = pattern.search(message)
+        if found:
+            return found.group(1)
+    return None
 
 
 def bounded(message: str) -> str:

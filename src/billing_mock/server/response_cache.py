@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from cachetools import LRUCache
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from billing_mock.domain.persistence import BackendError
 from billing_mock.server.request_state import settings_of, stores_of
 from billing_mock.server.routing import Capability, Mount, Mounts
 
@@ -109,7 +110,13 @@ class ResponseCache:
             return
         # A cached request steers nothing (`_key`), so the default world serves it.
         store = stores_of(scope).default
-        version = store.version
+        try:
+            version = store.version
+        except BackendError:
+            # The state store failed: no answer is known good, and the request itself
+            # gets the API's own 503 from the error handler.
+            await self._app(scope, receive, send)
+            return
         if version != self._version:
             self._entries.clear()
             self._version = version

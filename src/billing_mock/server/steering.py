@@ -3,7 +3,9 @@
     X-Mock-Scenario: failed-payment     every organisation shown in a domain scenario
     X-Mock-Seed: 7                      data generated for another seed (its own state)
     X-Mock-Latency: 250 | 100-800       milliseconds added, fixed or drawn from a range
-    X-Mock-Fault: 500 | drop            fail this request: a 500, or a dropped connection
+    X-Mock-Fault: 500 | 502 | 503 | 504 | drop | timeout
+                                        fail this request: that 5xx, a dropped connection,
+                                        or no answer until the client gives up
     X-Mock-Fault-Rate: 0.2              ...only on this share of requests (default 1)
 
 Server-wide defaults come from `billing-mock serve` flags (`settings.Settings`). A bad
@@ -18,6 +20,7 @@ request alone, chosen only once the request reaches its handler. Prism's `Prefer
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import re
 
@@ -36,7 +39,7 @@ from billing_mock.server.request_state import (
     use_scenario,
 )
 from billing_mock.server.routing import Capability, Mount, Mounts
-from billing_mock.settings import FAULTS, Range, parse_range
+from billing_mock.settings import FAULT_TIMEOUT_HOLD, FAULTS, Range, parse_range
 
 INJECTED_FAULT = "Injected fault (X-Mock-Fault): the mock failed this request on purpose."
 
@@ -127,7 +130,10 @@ class Steering:
             if fault == "drop":
                 await _drop(send)
                 return
-            raise HTTPException(500, INJECTED_FAULT)
+            if fault == "timeout":
+                await _hold(receive)
+                fault = "504"
+            raise HTTPException(int(fault), INJECTED_FAULT)
         # Only asked for here: the world is built when the handler is called, after auth.
         if scenario is not None:
             use_scenario(scope, scenario)
@@ -193,6 +199,17 @@ def _rate(value: str | None, default: float) -> float:
             FAULT_RATE_INVALID.format(value=shown(value)), field="X-Mock-Fault-Rate"
         )
     return rate
+
+
+async def _hold(receive: Receive) -> None:
+    """No answer until the client gives up (disconnects), or FAULT_TIMEOUT_HOLD seconds."""
+
+    async def disconnected() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(disconnected(), FAULT_TIMEOUT_HOLD)
 
 
 async def _drop(send: Send) -> None:

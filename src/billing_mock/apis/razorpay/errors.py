@@ -16,6 +16,9 @@ REASONS = {
     "RouteNotFound": "not_found",
     "MethodNotAllowed": "method_not_allowed",
     "InternalError": "server_error",
+    "ServiceUnavailable": "server_error",
+    "BadGateway": "server_error",
+    "GatewayTimeout": "server_error",
 }
 """`reason` by Failure.code; any other code (a domain error) is its class name in snake_case."""
 

@@ -1,0 +1,156 @@
+"""Accounts and billing events to JSON and back, for state kept outside the process.
+
+An explicit codec, never pickle: a shared store (SQLite, Redis) must not run what it
+reads. Each value is written by its declared type (the dataclass's annotations), and read
+back only as that type: dataclasses of `domain.models`, `events` and `collection` field
+by field, enums by value, `Decimal` and `Money` amounts as decimal strings (exact, never
+a float), datetimes as ISO 8601 with their offset, dates as ISO 8601. A document carries
+FORMAT; one of another format, or one that does not fit the types, raises CodecError.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import types
+import typing
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, TypeVar
+
+from billing_mock.domain.events import BillingEvent
+from billing_mock.domain.models import Account
+from billing_mock.domain.money import Money
+
+FORMAT = 1
+"""The version of the documents written; a reader refuses any other."""
+
+T = TypeVar("T")
+
+
+class CodecError(ValueError):
+    """A document of another FORMAT, or one that does not decode to the declared types."""
+
+
+def dumps_account(account: Account) -> str:
+    """`account` as a JSON document (keys sorted: the same account, the same text)."""
+    return json.dumps({"format": FORMAT, "account": _encode(account)}, sort_keys=True)
+
+
+def loads_account(text: str) -> Account:
+    """The Account `dumps_account` wrote. Raises CodecError."""
+    return _load(text, "account", Account)
+
+
+def dumps_event(event: BillingEvent) -> str:
+    """`event` as a JSON document."""
+    return json.dumps({"format": FORMAT, "event": _encode(event)}, sort_keys=True)
+
+
+def loads_event(text: str) -> BillingEvent:
+    """The BillingEvent `dumps_event` wrote. Raises CodecError."""
+    return _load(text, "event", BillingEvent)
+
+
+def _load(text: str, key: str, kind: type[T]) -> T:
+    try:
+        document = json.loads(text)
+    except (TypeError, ValueError) as error:
+        raise CodecError(f"not a JSON document: {error}") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        found = document.get("format") if isinstance(document, dict) else None
+        raise CodecError(f"a state document of format {found!r}; this version reads {FORMAT}")
+    try:
+        value: T = _decode(kind, document[key])
+    except (KeyError, TypeError, ValueError, InvalidOperation) as error:
+        raise CodecError(f"a {kind.__name__} that does not decode: {error!r}") from None
+    return value
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Money):
+        return [str(value.amount), value.currency]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: _encode(getattr(value, field.name)) for field in _fields(type(value))}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _encode(item) for key, item in value.items()}
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    raise TypeError(f"no encoding for {type(value).__name__}")
+
+
+def _decode(kind: Any, data: Any) -> Any:
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        if data is None:
+            return None
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return _decode(inner, data)
+    if origin is tuple:
+        args, items = typing.get_args(kind), _list(data)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], element) for element in items)
+        return tuple(_decode(part, element) for part, element in zip(args, items, strict=True))
+    if origin is dict:
+        key, value = typing.get_args(kind)
+        return {_decode(key, k): _decode(value, v) for k, v in _dict(data).items()}
+    if kind is Money:
+        amount, currency = _list(data)
+        return Money(Decimal(_str(amount)), _str(currency))
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        fields, hints = _dict(data), _hints(kind)
+        values = {f.name: _decode(hints[f.name], fields[f.name]) for f in _fields(kind)}
+        return typing.cast(Any, kind)(**values)
+    return _scalar(kind, data)
+
+
+def _scalar(kind: Any, data: Any) -> Any:
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(data)
+    if kind is datetime:
+        return datetime.fromisoformat(_str(data))
+    if kind is date:
+        return date.fromisoformat(_str(data))
+    if kind is Decimal:
+        return Decimal(_str(data))
+    if kind in (str, int, bool) and type(data) is kind:
+        return data
+    raise TypeError(f"{data!r} is no {getattr(kind, '__name__', kind)}")
+
+
+@cache
+def _fields(kind: type) -> tuple[dataclasses.Field[Any], ...]:
+    return dataclasses.fields(kind)
+
+
+@cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
+
+
+def _list(data: Any) -> list[Any]:
+    if not isinstance(data, list):
+        raise TypeError(f"{data!r} is no list")
+    return data
+
+
+def _dict(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise TypeError(f"{data!r} is no object")
+    return data
+
+
+def _str(data: Any) -> str:
+    if not isinstance(data, str):
+        raise TypeError(f"{data!r} is no string")
+    return data

@@ -7,7 +7,7 @@ PORT   ?= 8000
 SEED   ?= 42
 BENCH_SOAK ?= 60
 
-.PHONY: run test check clean bench
+.PHONY: run test check clean bench browser screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,14 +33,20 @@ check: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-# The state-backend tests run a real redis-server (Debian's package), installed if missing.
-test: check
-	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }
+# The browser tests' Chromium and playwright-core (and redis-server, which the state
+# backends' tests need), each installed only when missing: quick once they are there.
+browser:
+	bash tests/browser/setup.sh
+
+test: check browser
 	$(BIN)/python -m pytest
 
+# docs/dashboard.png, timeline.png and journal.png, taken by the browser test from the real page.
+screenshots: $(VENV)/.installed-dev browser
+	DASHBOARD_SCREENSHOTS=$(CURDIR)/docs $(BIN)/python -m pytest -q tests/e2e/test_dashboard.py -k every_part
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis tests/browser/node_modules
 
 # Load benchmark against Stoplight Prism (issue 7), about 6 minutes: installs wrk (apt-get)
 # and Prism (npm, into bench/.tools) when missing, psutil into the venv; writes

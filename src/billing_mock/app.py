@@ -21,6 +21,8 @@ from billing_mock.server import publishing
 from billing_mock.server.bodies import RequestBodies
 from billing_mock.server.cors import ApiCors
 from billing_mock.server.error_handler import ErrorHandler
+from billing_mock.server.journal import SPECS, Journal, RequestJournal
+from billing_mock.server.masking import known_secrets
 from billing_mock.server.prefer import Prefer
 from billing_mock.server.request_log import RequestLog
 from billing_mock.server.request_state import StoreMiddleware
@@ -28,6 +30,9 @@ from billing_mock.server.response_cache import ResponseCache
 from billing_mock.server.routing import Mounts
 from billing_mock.server.steering import Steering
 from billing_mock.settings import Settings
+
+SWAGGER_UI = "/ui"
+"""Where each API's Swagger UI is, under its base path (not recorded in the journal)."""
 
 
 def create_app(
@@ -43,7 +48,8 @@ def create_app(
     raw contracts are at `/openapi/<contract file>` (YAML) and `.json`, and `/` lists it
     all. `stores.default` serves requests; `X-Mock-Seed` picks another seed's Store from
     `stores` (built from the same fixtures). `settings` are the server's flags (control
-    token and hosts, CORS, latency and faults, log, body limit, hosted-link secret).
+    token and hosts, CORS, latency and faults, log, body limit, hosted-link secret,
+    journal size).
     `validate_responses` makes connexion check every response body against the contract
     (slower; on in the test suite). Every error, whatever raised it, is rendered in the
     envelope of the API the request was for.
@@ -62,13 +68,21 @@ def create_app(
             validate_responses=validate_responses,
             # Handlers take snake_case names: `orgId` -> org_id, `from` -> from_, `id` -> id_.
             pythonic_params=True,
-            swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui"),
+            swagger_ui_options=SwaggerUIOptions(swagger_ui_path=SWAGGER_UI),
         )
     # Outermost first: the log sees every answer, CORS headers reach error responses too.
     outer = MiddlewarePosition.BEFORE_EXCEPTION
     app.add_middleware(RequestLog, position=outer, log_format=settings.log_format)
     app.add_middleware(ApiCors, position=outer, mounts=apis, **_cors(settings.cors_origins))
     app.add_middleware(StoreMiddleware, position=outer, stores=stores, settings=settings)
+    # Inside the Stores (it names sandboxes as they do), outside the cache (hits count).
+    app.add_middleware(
+        RequestJournal,
+        position=outer,
+        journal=Journal(settings.journal_size, known_secrets(stores.fixtures, settings)),
+        mounts=apis,
+        docs=(SWAGGER_UI, *SPECS),
+    )
     app.add_middleware(ResponseCache, position=outer, mounts=apis)
     app.add_middleware(
         Steering, position=MiddlewarePosition.BEFORE_SWAGGER, mounts=apis, seed=stores.default.seed

@@ -42,6 +42,7 @@ from billing_mock.server.connections import (
     head_deadline_protocol,
 )
 from billing_mock.settings import (
+    DEFAULT_JOURNAL_SIZE,
     Settings,
 )
 
@@ -98,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     options.add_steering(serve)
     options.add_limits(serve)
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=DEFAULT_JOURNAL_SIZE,
+        metavar="N",
+        help="requests the request journal keeps for GET /__mock/requests, the oldest "
+        f"dropped first (default {DEFAULT_JOURNAL_SIZE}; 0 keeps none)",
+    )
     serve.set_defaults(run=_serve)
     _add_contract_test(commands)
     proxy = commands.add_parser(
@@ -250,6 +259,8 @@ def _built(args: argparse.Namespace) -> tuple[Any, Settings] | int:
     """
     if not 0 <= args.fault_rate <= 1:
         return _refuse("--fault-rate must be from 0 to 1")
+    if args.journal_size < 0:
+        return _refuse("--journal-size must be 0 or more")
     if min(args.max_body, args.max_connections, args.max_sandboxes, args.workers) < 1:
         return _refuse(
             "--max-body, --max-connections, --max-sandboxes and --workers must be at least 1"
@@ -274,6 +285,7 @@ def _built(args: argparse.Namespace) -> tuple[Any, Settings] | int:
         max_body=args.max_body,
         body_timeout=args.body_timeout,
         link_secret=args.link_secret,
+        journal_size=args.journal_size,
     )
     return create_app(stores, settings, validate_responses=args.validate_responses), settings
 

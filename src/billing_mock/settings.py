@@ -13,6 +13,10 @@ DEFAULT_BODY_TIMEOUT = 10.0
 """Seconds a request body has to arrive whole once its head has: a megabyte in ten
 seconds is 100 KB/s, slower than any real client's link."""
 
+DEFAULT_JOURNAL_SIZE = 200
+"""Requests the request journal keeps (`GET /__mock/requests`), newest first: with bodies
+cut to 4 KiB each, at most about 2 MB; enough for the calls of a few end-to-end tests."""
+
 FAULTS = ("500", "502", "503", "504", "drop", "timeout")
 """The failures `--fault` and `X-Mock-Fault` inject: that 5xx in the API's envelope; a
 connection dropped mid-response; or no answer at all until the client gives up
@@ -50,6 +54,8 @@ class Settings:
     link_secret    keys the capability ids of hosted invoice pages and PDFs (Stripe-backed
                    API); None: a key derived from the fixtures, so deterministic but known
                    to whoever has them: set one on a shared server
+    journal_size   requests the request journal keeps (a ring: the oldest go first);
+                   0 keeps none
     """
 
     control_token: str | None = None
@@ -62,6 +68,7 @@ class Settings:
     max_body: int = DEFAULT_MAX_BODY
     body_timeout: float = DEFAULT_BODY_TIMEOUT
     link_secret: str | None = None
+    journal_size: int = DEFAULT_JOURNAL_SIZE
 
 
 def parse_range(value: str) -> Range:

@@ -12,6 +12,7 @@ through `json` first, so a `Decimal` or `datetime` left in one fails here.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import itertools
 import json
@@ -45,6 +46,10 @@ from billing_mock.domain.models import Account, BillingCycle, Confirmation, Orde
 from billing_mock.domain.pagination import page_of, paginate
 from billing_mock.domain.scenarios import SCENARIOS, apply_scenario
 from billing_mock.domain.store import Store
+from billing_mock.server.journal import Journal, RequestJournal
+from billing_mock.server.masking import known_secrets
+from billing_mock.server.request_state import StoreMiddleware
+from billing_mock.settings import Settings
 
 T = TypeVar("T")
 Rendered = Iterator[tuple[str, Any]]
@@ -415,6 +420,7 @@ def render_control(store: Store, handle: str) -> Rendered:
     yield "resetState", control_wire.reset(org.handle for org in store.organisations())
     yield from _control_sandboxes(_stores(store.seed), handle)
     yield from _control_clock(store, handle)
+    yield from _control_journal(_stores(store.seed), handle)
 
 
 CLOCK_MOVES = ("P10D", "P1M", "P3D", "P1M", "P1Y")
@@ -515,6 +521,98 @@ def _control_changes(store: Store, handle: str) -> Iterator[Account]:
             yield _confirmed(store, handle, checkout)[0]
     for changed, _ in _plan_changes(store, handle):
         yield changed
+
+
+JOURNALED = (
+    # (method, path, request headers, request body, response status, media type, body, whole)
+    ("GET", "/api/billing/subscription/me", "x-api-key", b"", 200, "application/json", b"{}", True),
+    (
+        "POST",
+        "/api/billing/checkout",
+        "cookie",
+        b'{"planId": "growth"}',
+        201,
+        "application/json",
+        b'{"orderId": "order_x"}' * 300,
+        True,
+    ),
+    (
+        "GET",
+        "/api/billing/invoices/inv_x/pdf",
+        "x-api-key",
+        b"",
+        200,
+        "application/pdf",
+        b"%PDF-1.4" * 10,
+        True,
+    ),
+    (
+        "GET",
+        "/api/v2/platform/organisation/billing/",
+        "authorization",
+        b"",
+        200,
+        "application/json",
+        b"{",
+        False,
+    ),
+)
+"""Requests the journal renders, as its middleware records them: a JSON body, a body cut
+short, a PDF, and a dropped connection; with an API key, a session and a JWT of a member."""
+
+
+def _control_journal(stores: Stores, handle: str) -> Rendered:
+    """The bodies of listRequests, after JOURNALED requests with the organisation's
+    members' credentials (recorded by the real `RequestJournal`), and of listCredentials.
+    """
+    journal = Journal(10, known_secrets(stores.fixtures, Settings()))
+    user = next(user for user in stores.default.users() if user.is_member_of(handle))
+    member = next(member for member in user.memberships if member.organisation == handle)
+    credential = {
+        "x-api-key": member.api_key,
+        "cookie": f"session={member.session}",
+        "authorization": f"jwt {user.jwt}",
+    }
+    for method, path, header, sent, status, media, answer, whole in JOURNALED:
+        app = _answering(status, media, answer, whole)
+        served = StoreMiddleware(RequestJournal(app, journal, APIS), stores, Settings())
+        headers = [(header.encode(), credential[header].encode()), (b"x-mock-scenario", b"x")]
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "query_string": b"a=1",
+            "headers": headers,
+        }
+        asyncio.run(_served(served, scope, sent))
+    yield "listRequests", control_wire.requests(journal.entries(), journal.capacity)
+    yield "listCredentials", control_handlers.list_credentials(stores)
+
+
+def _answering(status: int, media: str, body: bytes, whole: bool) -> Any:
+    """An ASGI app that reads the request and answers `body` (its end never sent unless
+    `whole`, as a dropped connection).
+    """
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        headers = [(b"content-type", media.encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": not whole})
+
+    return app
+
+
+async def _served(app: Any, scope: dict[str, Any], body: bytes) -> None:
+    """`app` serving `scope` with request `body`; what it sends is dropped."""
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Any) -> None:
+        return None
+
+    await app(scope, receive, send)
 
 
 RENDERERS: dict[str, Callable[[Store, str], Rendered]] = {

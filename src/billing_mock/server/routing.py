@@ -26,6 +26,8 @@ class Capability(enum.Enum):
     """`billing-mock contract-test` checks deployments of it."""
     CORS = "cors"
     """Browser pages on other origins may call it (CORS preflights and headers)."""
+    JOURNAL = "journal"
+    """Its requests are kept in the request journal (`GET /__mock/requests`), its docs aside."""
 
 
 class Mount(Protocol):

@@ -3,7 +3,8 @@
 Every caller holds the control token (see `auth`); no operation acts for a user, so
 none takes `token_info`. The sandbox operations, and reset, act on the server's Stores
 (`takes_stores`); the state view reads the request's Store, the sandbox `X-Mock-Sandbox`
-names.
+names. The request journal is the server's (`server.journal.journal_of`), and the
+credentials are the fixtures', the same in every sandbox: neither makes one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from billing_mock.data.stores import DEFAULT_SANDBOX, Stores
 from billing_mock.domain.errors import NotFound
 from billing_mock.domain.scenarios import SCENARIOS
 from billing_mock.domain.store import Store
+from billing_mock.server.journal import Filter, journal_of
 from billing_mock.server.request_state import sandbox_of
 
 Body = dict[str, Any]
@@ -147,3 +149,43 @@ def _named(stores: Stores) -> tuple[str, Store]:
     """The request's sandbox (`X-Mock-Sandbox`, else `default`) and its canonical name."""
     name = stores.canonical(sandbox_of(connexion.request) or DEFAULT_SANDBOX)
     return name, stores.sandbox(name)
+
+
+@takes_stores
+def list_requests(
+    stores: Stores,
+    sandbox: str | None = None,
+    method: str | None = None,
+    path: str | None = None,
+    status: str | None = None,
+    after: int | None = None,
+    limit: int | None = None,
+) -> Body:
+    """GET /requests: the RequestList, the journal's entries newest first, those matching
+    every filter given (`server.journal.Filter`; `sandbox` by canonical name, so
+    `seed-42` is `default` on a seed-42 server), at most `limit`.
+    """
+    where = Filter(
+        sandbox=None if sandbox is None else stores.canonical(sandbox),
+        method=method,
+        path=path,
+        status=status,
+        after=after,
+    )
+    journal = journal_of(connexion.request)
+    return wire.requests(journal.entries(where, limit), journal.capacity)
+
+
+@takes_stores
+def clear_requests(stores: Stores, sandbox: str | None = None) -> ConnexionResponse:
+    """DELETE /requests: drop every entry of the journal, or only `sandbox`'s; 204."""
+    journal_of(connexion.request).clear(None if sandbox is None else stores.canonical(sandbox))
+    return ConnexionResponse(status_code=204)
+
+
+@takes_stores
+def list_credentials(stores: Stores) -> Body:
+    """GET /credentials: the CredentialList, every fixture organisation with the members
+    and credentials that act for it. Reads no sandbox (the fixtures are the same in all).
+    """
+    return wire.credentials(stores.default)

@@ -13,14 +13,42 @@ from typing import Any, TypeVar
 from billing_mock.apis.common.timestamps import utc_seconds
 from billing_mock.data.stores import DEFAULT_SANDBOX
 from billing_mock.domain.events import BillingEvent
-from billing_mock.domain.models import Account, Invoice, Order, Payment, Subscription
+from billing_mock.domain.models import (
+    Account,
+    Invoice,
+    Membership,
+    Order,
+    Organisation,
+    Payment,
+    Role,
+    Subscription,
+    User,
+)
 from billing_mock.domain.scenarios import Scenario
 from billing_mock.domain.store import Store
+from billing_mock.server.exchanges import Body, Entry, Side
+from billing_mock.server.masking import mask
 
 T = TypeVar("T")
 
 NEWEST = 5
 """How many of the newest invoices, payments and orders the state view lists."""
+
+ROLES = (Role.OWNER, Role.ADMIN, Role.MEMBER, Role.SUPER_ADMIN)
+"""The order members are listed in: the organisation's own people, then platform staff."""
+
+_Secret = Callable[[User, Membership], str]
+_CREDENTIALS: tuple[tuple[str, tuple[str, ...], str, str, _Secret], ...] = (
+    # kind, the APIs that take it, its header, how its value is written there, and which
+    # of the user's or the membership's secrets it is: fixtures/users.yaml's own key.
+    ("jwt", ("unpod",), "Authorization", "jwt {}", lambda user, _: user.jwt),
+    ("token", ("unpod",), "Authorization", "Token {}", lambda user, _: user.api_token),
+    ("bearer", ("stripe", "cognita"), "Authorization", "Bearer {}", lambda user, _: user.bearer),
+    ("apiKey", ("razorpay",), "X-API-Key", "{}", lambda _, member: member.api_key),
+    ("session", ("razorpay",), "Cookie", "session={}", lambda _, member: member.session),
+)
+CREDENTIAL_APIS = frozenset(api for _, apis, *_ in _CREDENTIALS for api in apis)
+"""The names of the APIs some fixture credential is for."""
 
 
 def organisation_state(account: Account, scenario: str | None) -> dict[str, Any]:
@@ -145,3 +173,96 @@ def event(item: BillingEvent) -> dict[str, Any]:
 def _summary(items: Sequence[T], render: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
     """`{count, newest}`: how many there are and the newest few, newest first."""
     return {"count": len(items), "newest": [render(item) for item in items[:NEWEST]]}
+
+
+def credentials(store: Store) -> dict[str, Any]:
+    """The CredentialList object: every organisation of `store`, in fixture order, with
+    its members (by ROLES) and the credentials that act for it.
+    """
+    return {
+        "organisations": [_organisation_credentials(store, org) for org in store.organisations()]
+    }
+
+
+def _organisation_credentials(store: Store, org: Organisation) -> dict[str, Any]:
+    members = [
+        (ROLES.index(member.role), user, member)
+        for user in store.users()
+        for member in user.memberships
+        if member.organisation == org.handle
+    ]
+    members.sort(key=lambda item: item[0])
+    return {
+        "handle": org.handle,
+        "id": org.id,
+        "name": org.name,
+        "currency": org.currency,
+        "members": [
+            {
+                "email": user.email,
+                "name": user.name,
+                "role": member.role.value,
+                "credentials": [
+                    _credential(org, kind, apis, header, form, secret(user, member))
+                    for kind, apis, header, form, secret in _CREDENTIALS
+                ],
+            }
+            for _, user, member in members
+        ],
+    }
+
+
+def _credential(
+    org: Organisation, kind: str, apis: tuple[str, ...], header: str, form: str, secret: str
+) -> dict[str, Any]:
+    """The FixtureCredential object; Unpod's names the organisation in `Org-Handle`."""
+    return {
+        "kind": kind,
+        "apis": list(apis),
+        "header": header,
+        "value": form.format(secret),
+        "also": {"Org-Handle": org.handle} if "unpod" in apis else {},
+        "masked": mask(secret),
+    }
+
+
+def requests(entries: Iterable[Entry], capacity: int) -> dict[str, Any]:
+    """The RequestList object: `entries` in the order given, and the journal's capacity."""
+    return {"requests": [journal_entry(entry) for entry in entries], "capacity": capacity}
+
+
+def journal_entry(entry: Entry) -> dict[str, Any]:
+    """The JournalEntry object; `receivedAt` to the millisecond (the wall clock's)."""
+    credential = entry.credential
+    return {
+        "id": entry.id,
+        "receivedAt": entry.received_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "method": entry.method,
+        "path": entry.path,
+        "query": entry.query,
+        "status": entry.status,
+        "latencyMs": entry.latency_ms,
+        "sandbox": entry.sandbox,
+        "scenario": entry.scenario,
+        "credential": None
+        if credential is None
+        else {"kind": credential.kind, "masked": credential.masked},
+        "request": _side(entry.request),
+        "response": _side(entry.response),
+    }
+
+
+def _side(side: Side) -> dict[str, Any]:
+    return {
+        "headers": [{"name": name, "value": value} for name, value in side.headers],
+        "body": _body(side.body),
+    }
+
+
+def _body(body: Body) -> dict[str, Any]:
+    return {
+        "mediaType": body.media_type,
+        "size": body.size,
+        "truncated": body.truncated,
+        "text": body.text,
+    }

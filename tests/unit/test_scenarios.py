@@ -58,7 +58,7 @@ CHANGES = {
     "overdue-invoice": HISTORY,
     "failed-payment": HISTORY,
     "expired-card": {"payment_methods", "billing_account"},
-    "trial-ending": HISTORY,
+    "trial-ending": HISTORY | {"credit", "payment_methods"},
     "cancelled-at-period-end": {"subscription", "billing_account"},
     "no-payment-method": {"payment_methods"},
     "empty-invoice-history": HISTORY | {"credit"},
@@ -126,10 +126,12 @@ def _trial_ending(before: Account, after: Account, now: datetime) -> None:
     assert current.status is SubscriptionStatus.TRIALING
     assert current.trial_end == current.current_period_end == now + timedelta(days=2)
     assert not current.cancel_at_period_end
-    assert all(i.issued_at < current.current_period_start for i in after.invoices)
-    assert all(p.created_at < current.current_period_start for p in after.payments)
-    kept = len(after.invoices)
-    assert after.invoices == before.invoices[len(before.invoices) - kept :]
+    # A new customer: a trial comes before any invoice, payment or credit.
+    assert (after.invoices, after.payments, after.credit.amount) == ((), (), 0)
+    start = current.current_period_start
+    assert after.billing_account.created_at < start
+    valid = [card for card in after.payment_methods if not card.expired]
+    assert all(start <= card.created_at <= now for card in valid)
 
 
 def _cancelling(before: Account, after: Account, now: datetime) -> None:

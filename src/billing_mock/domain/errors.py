@@ -63,8 +63,14 @@ SUBSCRIPTION_ALREADY_ACTIVE = (
     "The organization already has an active subscription; change its plan instead"
 )
 NO_ACTIVE_SUBSCRIPTION = "The organization has no active subscription"
-ORDER_ALREADY_PAID = "The order has already been paid by another payment"
-PAYMENT_ALREADY_CAPTURED = "This payment has already been captured"
+ORDER_ALREADY_PAID = (
+    "Order {order} was already paid by payment {payment}; confirming it with that payment "
+    "returns its confirmation again, and a new payment needs a new checkout"
+)
+ORDER_PAID = "The order has already been paid"
+PAYMENT_ALREADY_CAPTURED = (
+    "Payment {payment} was already captured for another order; each payment pays one order"
+)
 CREDIT_UNAVAILABLE = (
     "The credit this order was priced with has been used since; start a new checkout"
 )
@@ -237,7 +243,12 @@ class NoActiveSubscription(Conflict):
 class OrderAlreadyPaid(Conflict):
     """Confirming an order that another payment already paid."""
 
-    default_message = ORDER_ALREADY_PAID
+    def __init__(
+        self, order: str | None = None, payment: str | None = None, field: str | None = None
+    ) -> None:
+        known = order is not None and payment is not None
+        text = ORDER_ALREADY_PAID.format(order=order, payment=payment) if known else ORDER_PAID
+        super().__init__(text, field)
 
 
 class PaymentAlreadyCaptured(Conflict):
@@ -245,7 +256,8 @@ class PaymentAlreadyCaptured(Conflict):
     organisation: Razorpay's payment ids are unique across the gateway.
     """
 
-    default_message = PAYMENT_ALREADY_CAPTURED
+    def __init__(self, payment: str) -> None:
+        super().__init__(PAYMENT_ALREADY_CAPTURED.format(payment=payment))
 
 
 class CreditUnavailable(Conflict):

@@ -147,10 +147,10 @@ def confirm(
     order = _order(account, order_id)
     if order.confirmation is not None:
         if order.payment_id != payment_id:
-            raise OrderAlreadyPaid()
+            raise OrderAlreadyPaid(order.id, order.payment_id or "")
         return account, order.confirmation
     if captured(payment_id):
-        raise PaymentAlreadyCaptured()
+        raise PaymentAlreadyCaptured(payment_id)
     _require_no_paid_subscription(account.subscription)
     if order.credit.amount > account.credit.amount:
         raise CreditUnavailable()

@@ -11,7 +11,8 @@ past-due customer record; a card's `expired` matches its expiry date. In listing
     failed-payment           newest subscription invoice's charge declined (a failed
                              payment); the subscription and customer past due
     expired-card             every card on file expired, the default one last month
-    trial-ending             on a 14-day trial that ends two days after now
+    trial-ending             a new customer on a 14-day trial that ends two days after
+                             now: nothing invoiced, paid or credited yet
     cancelled-at-period-end  cancelled now, ends with its current period, no renewal
     no-payment-method        no card on file
     empty-invoice-history    nothing invoiced or paid: the trial generation gives an
@@ -102,7 +103,7 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
             ),
             Scenario(
                 "trial-ending",
-                "The subscription is on a free trial that ends in two days.",
+                "A new customer on a free trial that ends in two days: nothing invoiced yet.",
                 trial_ending,
             ),
             Scenario(

@@ -9,24 +9,43 @@ from datetime import datetime, timedelta
 
 from billing_mock.domain.models import Account, Plan, start_of_day
 from billing_mock.domain.money import Money
-from billing_mock.domain.scenarios.history import history_before, without_invoices
-from billing_mock.domain.scenarios.standing import on_trial, reopened, with_subscription
-from billing_mock.domain.terms import TRIAL, TRIAL_AGE
+from billing_mock.domain.scenarios.history import without_invoices
+from billing_mock.domain.scenarios.standing import (
+    customer_since,
+    on_trial,
+    reopened,
+    with_subscription,
+)
+from billing_mock.domain.terms import CUSTOMER_LEAD, TRIAL, TRIAL_AGE
 
 TRIAL_LEFT = timedelta(days=2)
 """What is left of the trial in trial-ending."""
 
 
 def trial_ending(account: Account, now: datetime, plan: Plan | None = None) -> Account:
-    """TRIALING on a 14-day trial that ends (with the current period) two days after now.
-
-    Whatever the subscription was, it is now that trial, not cancelling, and the customer
-    is `active`. History from before the trial stays; invoices issued since it began, and
-    subscription invoices for periods reaching into it, are removed with their payments
-    (from the newest down, so numbers stay consecutive).
+    """A new customer on a 14-day trial that ends (with the current period) two days after
+    now: TRIALING, not cancelling, nothing invoiced, paid or credited yet (a trial comes
+    before the first invoice, so a paying customer's history cannot stay), its customer
+    record made just before the trial began and its cards added since; paid checkout
+    orders unpaid again, as in empty-invoice-history.
     """
     start = now + TRIAL_LEFT - TRIAL
-    return on_trial(history_before(account, start), start, now)
+    org = account.organisation
+    cleared = without_invoices(account, len(account.invoices))
+    # A valid card was added for the trial; an expired one (expired-card first) before
+    # it expired, so the customer record is older than that one.
+    cards = tuple(
+        card
+        if card.expired
+        else dataclasses.replace(card, created_at=min(max(card.created_at, start), now))
+        for card in cleared.payment_methods
+    )
+    record = dataclasses.replace(cleared.billing_account, created_at=start - CUSTOMER_LEAD)
+    fresh = dataclasses.replace(
+        cleared, credit=Money.zero(org.currency), payment_methods=cards, billing_account=record
+    )
+    oldest = min((card.created_at for card in cards if card.expired), default=None)
+    return on_trial(customer_since(fresh, oldest) if oldest else fresh, start, now)
 
 
 def cancelled_at_period_end(account: Account, now: datetime, plan: Plan | None = None) -> Account:

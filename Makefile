@@ -7,7 +7,7 @@ PORT   ?= 8000
 SEED   ?= 42
 BENCH_SOAK ?= 60
 
-.PHONY: run test check clean bench browser screenshots
+.PHONY: run test check clean bench browser typescript screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,11 @@ check: $(VENV)/.installed-dev
 browser:
 	bash tests/browser/setup.sh
 
-test: check browser
+# openapi-typescript and typescript (npm, pinned) for the typed-client test, when missing.
+typescript:
+	bash tests/typescript/setup.sh
+
+test: check browser typescript
 	$(BIN)/python -m pytest
 
 # docs/dashboard.png, timeline.png and journal.png, taken by the browser test from the real page.

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from billing_mock.apis.base import ApiModule
 from billing_mock.apis.binding import resolver, sign_security_functions
+from billing_mock.apis.razorpay import standin
 from billing_mock.apis.registry import APIS
 from billing_mock.contract.validation import VALIDATORS
 from billing_mock.data.stores import Stores
@@ -99,6 +100,8 @@ def create_app(
     for error_type in (ProblemException, HTTPException, Exception):
         app.add_error_handler(error_type, render_error)
     publishing.add_routes(app, apis)
+    # Razorpay Checkout's stand-in script and its Pay call, under no API (docs/checkout.md).
+    standin.add_routes(app)
     return app
 
 

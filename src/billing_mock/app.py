@@ -9,7 +9,6 @@ from typing import Any
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.middleware import MiddlewarePosition
-from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 
 from billing_mock.apis.base import ApiModule
@@ -18,7 +17,7 @@ from billing_mock.apis.razorpay import standin
 from billing_mock.apis.registry import APIS
 from billing_mock.contract.validation import VALIDATORS
 from billing_mock.data.stores import Stores
-from billing_mock.server import publishing
+from billing_mock.server import publishing, swagger_steering
 from billing_mock.server.bodies import RequestBodies
 from billing_mock.server.cors import ApiCors
 from billing_mock.server.error_handler import ErrorHandler
@@ -69,7 +68,7 @@ def create_app(
             validate_responses=validate_responses,
             # Handlers take snake_case names: `orgId` -> org_id, `from` -> from_, `id` -> id_.
             pythonic_params=True,
-            swagger_ui_options=SwaggerUIOptions(swagger_ui_path=SWAGGER_UI),
+            swagger_ui_options=swagger_steering.swagger_ui_options(api, SWAGGER_UI),
         )
     # Outermost first: the log sees every answer, CORS headers reach error responses too.
     outer = MiddlewarePosition.BEFORE_EXCEPTION
@@ -102,6 +101,7 @@ def create_app(
     publishing.add_routes(app, apis)
     # Razorpay Checkout's stand-in script and its Pay call, under no API (docs/checkout.md).
     standin.add_routes(app)
+    swagger_steering.add_routes(app)
     return app
 
 

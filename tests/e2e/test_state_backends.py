@@ -226,3 +226,33 @@ def test_state_of_another_format_or_seed_is_refused_not_misread(
     load_stores(42, None, 8, 3600, open_backend(file, 8, 3600))
     with pytest.raises(BackendError, match="serve with --seed 42"):
         load_stores(7, None, 8, 3600, open_backend(file, 8, 3600))
+
+
+@pytest.mark.parametrize("kind", SHARED)
+def test_a_store_held_across_a_replace_elsewhere_writes_nothing_into_the_new_one(
+    opener, kind: str
+) -> None:
+    open_ = opener(kind)
+    first, second = open_(), open_()
+    held = first.sandbox("swapped")  # a request picked this Store (seed 42) ...
+    second.put("swapped", 7)  # ... when another worker replaced the sandbox (seed 7)
+    with pytest.raises(errors.Conflict, match="replaced or deleted"):
+        _checkout(held)
+    fresh = second.get("swapped")
+    assert fresh is not None
+    assert fresh.seed == 7
+    assert fresh.account(LUMEN).orders == ()  # nothing of seed 42's written into it
+    assert first.sandbox("swapped").seed == 7  # the next request gets the new one
+
+
+@pytest.mark.parametrize("kind", SHARED)
+def test_a_store_held_across_a_delete_elsewhere_does_not_bring_the_sandbox_back(
+    opener, kind: str
+) -> None:
+    open_ = opener(kind)
+    first, second = open_(), open_()
+    held = first.sandbox("gone")
+    assert second.delete("gone")
+    with pytest.raises(errors.Conflict, match="replaced or deleted"):
+        held.account(LUMEN)
+    assert [name for name, _ in second.listing()] == ["default"]

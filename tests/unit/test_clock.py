@@ -282,7 +282,10 @@ def test_a_yen_renewal_has_no_minor_unit(store: Store) -> None:
     invoice = after.invoices[0]
     plan = store.plan(account.subscription.plan_id)
     assert invoice.total == plan.price("JPY")
-    assert invoice.total.major_string() == str(invoice.total.minor_units())
+    # Yen has no minor unit: the amount is whole yen, written with no decimals.
+    assert invoice.total.amount.as_tuple().exponent == 0
+    assert "." not in invoice.total.major_string()
+    assert invoice.total.minor_units() == int(plan.price("JPY").amount)
     assert invoice.tax.amount == 0
 
 

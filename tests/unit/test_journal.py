@@ -297,3 +297,13 @@ def test_binary_bodies_are_described_not_shown(media: str, text: str | None) -> 
     journal = Journal(5)
     _serve(journal, [b"{}"], [b"zz"], media)
     assert journal.entries()[0].response.body == Body(media, 2, False, text)
+
+
+def test_a_secret_cut_by_the_body_limit_is_not_shown_in_clear() -> None:
+    key = "bmk_30ad7e29f4ae54bbc956d62580a5a9ad"
+    masking = Masking([key])
+    cut_in_the_key = '{"note": "x", "apiKey": "' + key[:23]
+    shown = masking.text(cut_in_the_key, truncated=True)
+    assert key[:12] not in shown
+    assert shown.endswith('"apiKey": "…')
+    assert masking.text(cut_in_the_key) == cut_in_the_key  # a whole text keeps its words

@@ -92,6 +92,9 @@ class Stores:
         self._sandboxes: TTLCache[str, Store] = TTLCache(max_sandboxes, idle, timer=clock)
         # Copies of sandboxes kept in the backend: the backend bounds and expires them.
         self._copies: LRUCache[str, Store] = LRUCache(max_sandboxes)
+        self._listed: LRUCache[tuple[int, tuple[tuple[str, str], ...]], Store] = LRUCache(
+            max_sandboxes
+        )
         self._lock = threading.Lock()
         self._resets = 0
         if backend is not None:
@@ -194,7 +197,7 @@ class Stores:
         if self.backend is not None:
             listed = self.backend.listing()
             return [(DEFAULT_SANDBOX, self.default)] + [
-                (name, self._make(seed, scenarios))
+                (name, self._shown(seed, scenarios))
                 for name, seed, scenarios in listed
                 if name != DEFAULT_SANDBOX
             ]
@@ -248,6 +251,20 @@ class Stores:
             made.attach(self.backend, record)
             self._copies[name] = made
             return made
+
+    def _shown(self, seed: int, scenarios: Mapping[str, str]) -> Store:
+        """A Store of `seed` and `scenarios` to list a backend's sandbox by (only its seed
+        and scenarios are read): one per pair, kept, since another seed's costs a
+        generation and the dashboard lists every few seconds.
+        """
+        key = (seed, tuple(sorted(scenarios.items())))
+        with self._lock:
+            found = self._listed.get(key)
+        if found is None:
+            found = self._make(seed, scenarios)
+            with self._lock:
+                self._listed[key] = found
+        return found
 
     def _make(self, seed: int, scenarios: Mapping[str, str] | None) -> Store:
         if seed == self.default.seed:

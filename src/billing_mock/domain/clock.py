@@ -213,7 +213,8 @@ class _Run:
             return account, [event(account, at, EventType.SUBSCRIPTION_CANCELLED)]
         start = current.current_period_end
         # Periods keep their anchor day: 31 Jan, 28 Feb, 31 Mar (the larger of the two
-        # ends' days is the anchor, since only a short month cuts one).
+        # ends' days is the anchor, since only a short month cuts one). Known gap: a
+        # yearly period anchored on 29 February stays on the 28th once a year cut it.
         anchor = relativedelta(day=max(current.current_period_start.day, start.day))
         end = start + CYCLE_LENGTH[current.billing_cycle] + anchor
         renewed = dataclasses.replace(current, current_period_start=start, current_period_end=end)

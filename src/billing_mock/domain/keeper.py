@@ -20,6 +20,19 @@ T = TypeVar("T")
 STATE_BUSY = "The sandbox's state kept changing under this request; try it again"
 
 
+SANDBOX_REPLACED = (
+    "The sandbox was replaced or deleted while this request ran; send the request again"
+)
+
+
+class SandboxReplaced(Conflict):
+    """The sandbox a request's copy came from was made anew or dropped meanwhile (by
+    another worker or replica); nothing was written. Retryable.
+    """
+
+    default_message = SANDBOX_REPLACED
+
+
 class StateBusy(Conflict):
     """A change lost the race to commit too many times running (other writers)."""
 
@@ -27,15 +40,10 @@ class StateBusy(Conflict):
 
 
 class Keeper:
-    """The link of one sandbox's State (`name`, made from `seed` and `scenarios`) to
-    `backend`.
-    """
+    """The link of one sandbox's State (`name`) to `backend`."""
 
-    def __init__(
-        self, backend: StateBackend, name: str, seed: int, scenarios: Mapping[str, str]
-    ) -> None:
+    def __init__(self, backend: StateBackend, name: str) -> None:
         self.backend, self.name = backend, name
-        self._seed, self._scenarios = seed, dict(scenarios)
 
     def load(
         self,
@@ -61,15 +69,19 @@ class Keeper:
         state.reindex()
 
     def refresh(self, state: State, initial: Mapping[str, Account], as_of: datetime) -> None:
-        """Reload `state` if another writer changed the sandbox since it was loaded; one
-        dropped since (deleted, expired) is made again at its start.
+        """Reload `state` if another writer changed the sandbox since it was loaded.
+
+        Raises SandboxReplaced when the sandbox was made anew (another seed, other
+        scenarios: this copy's generated start is not its start) or dropped since (deleted,
+        expired): only `Stores` makes sandboxes, for the next request.
         """
         stamp = self.backend.stamp(self.name)
         if stamp is not None and stamp == state.stamp:
             return
         record = self.backend.load(self.name) if stamp is not None else None
-        if record is None:
-            record, _ = self.backend.create(self.name, self._seed, self._scenarios, replace=False)
+        held = state.stamp.generation if state.stamp else None
+        if record is None or record.stamp.generation != held:
+            raise SandboxReplaced()
         self.load(state, record, initial, as_of)
 
     def commit(self, state: State, change: Change[T]) -> bool:

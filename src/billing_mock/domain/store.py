@@ -141,7 +141,7 @@ class Store:
         """Keep this Store's state in `backend` from now on, as `record` (its sandbox's,
         made from this Store's seed and scenarios) holds it. Raises BackendError.
         """
-        keeper = Keeper(backend, record.name, self.seed, self.scenarios())
+        keeper = Keeper(backend, record.name)
         with self._state.lock:
             keeper.load(self._state, record, self._initial, self.as_of)
             self._keeper = keeper

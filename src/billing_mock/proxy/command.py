@@ -86,9 +86,15 @@ def add_arguments(parser: argparse.ArgumentParser, api_names: Sequence[str]) -> 
 
 def _origin(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.path.strip("/")
+    ):
+        # A path would be dropped: each request's own path replaces it upstream.
         raise argparse.ArgumentTypeError(
-            f"must be an http(s) origin like https://host, not {value!r}"
+            f"must be an http(s) origin like https://host, with no path, not {value!r}"
         )
     return value.rstrip("/")
 

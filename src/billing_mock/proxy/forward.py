@@ -31,6 +31,8 @@ from billing_mock.server.errors import Failure, bounded
 from billing_mock.server.routing import Mounts
 from billing_mock.settings import DEFAULT_MAX_BODY
 
+BAD_TARGET = "The proxy takes origin-form request targets only (a path starting with /)"
+
 logger = logging.getLogger("billing_mock.proxy")
 
 VIOLATIONS_HEADER = "X-Contract-Violations"
@@ -141,6 +143,12 @@ class ValidatingProxy:
             logger.info("billing-mock proxy: report written: %s", ", ".join(map(str, written)))
 
     async def _proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        if not raw_path.startswith(b"/"):
+            # An absolute-form (`GET http://other/x`) or `*` target: the proxy forwards
+            # to its upstream only, and such a target names none of its paths.
+            await _send_json(send, 400, {"status_code": 400, "message": BAD_TARGET}, [])
+            return
         body = await read_request(receive, self.max_body)
         headers = [
             (name.decode("latin-1"), value.decode("latin-1"))
@@ -151,11 +159,16 @@ class ValidatingProxy:
         api = self.apis.for_path(sent.path)
         checker = self._checkers[api.name] if api else None
         operation, routed = checker.route(sent) if checker else (None, outside(sent.path))
-        raw_path = scope.get("raw_path") or scope["path"].encode()
         target = raw_path + (b"?" + scope["query_string"] if scope["query_string"] else b"")
         url = httpx.URL(self.upstream).copy_with(raw_path=target)
         content = body.head if body.rest is None else chain(body.head, body.rest)
-        request = self._client.build_request(sent.method, url, headers=headers, content=content)
+        # The header bytes as they came (a latin-1 value httpx would refuse as text).
+        raw = [
+            (name, value)
+            for name, value in scope["headers"]
+            if name.decode("latin-1").lower() not in HOP_BY_HOP | {"host"}
+        ]
+        request = self._client.build_request(sent.method, url, headers=raw, content=content)
         name = api.name if api else None
         exchange = Exchange(
             name, operation, sent, str(url), headers, 0, "", [routed] if routed else []

@@ -137,7 +137,7 @@ def _body(media_type: str | None, kept: bytes, size: int, masking: Masking) -> B
         return Body(media_type, size, truncated, None)
     # An incremental decoder holds back a character the cut split, instead of a `�`.
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(kept, final=not truncated)
-    return Body(media_type, size, truncated, masking.text(text))
+    return Body(media_type, size, truncated, masking.text(text, truncated))
 
 
 def _textual(media_type: str | None) -> bool:

@@ -26,6 +26,8 @@ TAIL = 4
 KNOWN_FROM = 8
 """Known secrets shorter than this are not searched for in text: a short value (`local`)
 would mask ordinary words, and guessing it needs no journal."""
+PARTIAL_FROM = 4
+"""Characters of a known secret's start that, ending a cut text, are taken for it."""
 
 SECRET_HEADERS = frozenset(
     {
@@ -88,14 +90,25 @@ class Masking:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         known = sorted({item for item in secrets if len(item) >= KNOWN_FROM}, key=len, reverse=True)
+        self._secrets = tuple(known)
         # One alternation, longest first, so a secret that contains another is masked whole.
         self._known = re.compile("|".join(map(re.escape, known))) if known else None
 
-    def text(self, text: str) -> str:
-        """`text` with every known secret in it masked."""
+    def text(self, text: str, truncated: bool = False) -> str:
+        """`text` with every known secret in it masked; when the text was `truncated`, a
+        known secret the cut went through (its start ends the text) too.
+        """
         if self._known is None:
             return text
-        return self._known.sub(lambda found: mask(found.group()), text)
+        masked = self._known.sub(lambda found: mask(found.group()), text)
+        return self._without_cut_secret(masked) if truncated else masked
+
+    def _without_cut_secret(self, text: str) -> str:
+        for secret in self._secrets:
+            for length in range(min(len(secret) - 1, len(text)), PARTIAL_FROM - 1, -1):
+                if text.endswith(secret[:length]):
+                    return text[:-length] + ELLIPSIS
+        return text
 
     def header(self, name: str, value: str) -> str:
         """The value of header `name` (lower case) as the journal shows it: a credential

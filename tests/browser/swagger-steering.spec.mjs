@@ -183,6 +183,8 @@ async function authorize(page) {
 async function execute(page, tag, operationId, parameters = {}) {
   const block = page.locator(`#operations-${tag}-${operationId}`);
   if (!(await block.locator('.opblock-body').count())) await block.locator('.opblock-summary').click();
+  // Swagger UI renders the body after the click: wait for its button before asking it.
+  await block.locator('button.try-out__btn').waitFor();
   const tryOut = block.locator('button.try-out__btn', {hasText: 'Try it out'});
   if (await tryOut.count()) await tryOut.click();
   for (const [name, value] of Object.entries(parameters)) {

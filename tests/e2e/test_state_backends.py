@@ -6,6 +6,7 @@ a third made later stands for a restart.
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import threading
 import time
@@ -18,7 +19,7 @@ import redis
 
 from billing_mock.data.backends import open_backend
 from billing_mock.data.stores import Stores, load_stores
-from billing_mock.domain import billing, errors, lifecycle
+from billing_mock.domain import billing, codec, errors, lifecycle
 from billing_mock.domain.models import BillingCycle, Order
 from billing_mock.domain.persistence import BackendError
 from billing_mock.domain.store import Store
@@ -256,3 +257,14 @@ def test_a_store_held_across_a_delete_elsewhere_does_not_bring_the_sandbox_back(
     with pytest.raises(errors.Conflict, match="replaced or deleted"):
         held.account(LUMEN)
     assert [name for name, _ in second.listing()] == ["default"]
+
+
+def test_an_account_written_before_a_field_with_a_default_was_added_still_reads() -> None:
+    stores = load_stores(42)
+    account = stores.default.account(LUMEN)
+    document = json.loads(codec.dumps_account(account))
+    del document["account"]["subscription"]["anchor"]  # as a state file of before
+    assert codec.loads_account(json.dumps(document)) == account
+    del document["account"]["subscription"]["plan_id"]  # a field without a default
+    with pytest.raises(codec.CodecError):
+        codec.loads_account(json.dumps(document))

@@ -379,3 +379,23 @@ def test_a_whole_reset_puts_the_clock_back_and_one_organisation_catches_up(
     store.reset()
     assert (store.now, store.events()) == (AS_OF, ())
     assert store.account(RECALLL).invoices[0].period_start.isoformat() == "2026-11-12"
+
+
+def test_a_yearly_period_anchored_on_29_february_comes_back_to_it_in_a_leap_year(
+    store: Store,
+) -> None:
+    account = store.account(TINYLABS)
+    plan = store.plan(account.subscription.plan_id)
+    leap = datetime(2028, 2, 29, tzinfo=UTC)
+    _, order = lifecycle.checkout(
+        account, plan, BillingCycle.YEARLY, None, now=leap - timedelta(days=1), seed=42
+    )
+    ordered = dataclasses.replace(account, orders=(order,), orders_created=1)
+    paid, _ = lifecycle.confirm(
+        ordered, order.id, "pay_Leap0000000001", now=leap, seed=42, captured=lambda _: False
+    )
+    after, _ = clock.advance(
+        paid, start=leap, to=datetime(2032, 3, 1, tzinfo=UTC), plans=_plans(store), seed=42
+    )
+    ends = sorted(invoice.period_end.isoformat() for invoice in after.invoices[:4])
+    assert ends == ["2030-02-28", "2031-02-28", "2032-02-29", "2033-02-28"]

@@ -37,6 +37,7 @@ from billing_mock.domain.identifiers import processor_id
 from billing_mock.domain.invoicing import next_invoice
 from billing_mock.domain.models import (
     Account,
+    BillingCycle,
     Invoice,
     InvoiceStatus,
     LineItem,
@@ -45,6 +46,7 @@ from billing_mock.domain.models import (
     PaymentMethod,
     PaymentStatus,
     Plan,
+    Subscription,
     SubscriptionStatus,
 )
 from billing_mock.domain.proration import credit_lines, credit_to_apply
@@ -118,6 +120,20 @@ def _steps(account: Account, run: _Run) -> Iterator[tuple[datetime, int, Action]
         if dunning is not None:
             yield dunning.next_attempt_at, 2, run.retry
         yield current.current_period_end, 3, run.end_period
+
+
+def _anchored(current: Subscription) -> relativedelta:
+    """Where the next period ends, relative to the cycle's length: on the anchor's day (and
+    month, yearly), clipped to a short month: 31 Jan, 28 Feb, 31 Mar; 29 Feb 2028, 28 Feb
+    2029, 29 Feb 2032. Without an anchor (as generated), the larger of the period's two
+    days, since only a short month cuts one.
+    """
+    if current.anchor is None:
+        days = (current.current_period_start.day, current.current_period_end.day)
+        return relativedelta(day=max(days))
+    if current.billing_cycle is BillingCycle.YEARLY:
+        return relativedelta(month=current.anchor.month, day=current.anchor.day)
+    return relativedelta(day=current.anchor.day)
 
 
 def _expiry(card: PaymentMethod) -> datetime:
@@ -197,7 +213,9 @@ class _Run:
             account = dataclasses.replace(account, subscription=lapsed)
             return account, [ended, event(account, at, EventType.SUBSCRIPTION_CANCELLED)]
         end = at + CYCLE_LENGTH[current.billing_cycle]
-        paid = dataclasses.replace(live(current), current_period_start=at, current_period_end=end)
+        paid = dataclasses.replace(
+            live(current), current_period_start=at, current_period_end=end, anchor=at
+        )
         converting = dataclasses.replace(account, subscription=paid)
         account, events = self._bill(converting, at, EventType.SUBSCRIPTION_ACTIVATED)
         return account, [ended, *events]
@@ -212,11 +230,7 @@ class _Run:
             account = dataclasses.replace(account, subscription=ended)
             return account, [event(account, at, EventType.SUBSCRIPTION_CANCELLED)]
         start = current.current_period_end
-        # Periods keep their anchor day: 31 Jan, 28 Feb, 31 Mar (the larger of the two
-        # ends' days is the anchor, since only a short month cuts one). Known gap: a
-        # yearly period anchored on 29 February stays on the 28th once a year cut it.
-        anchor = relativedelta(day=max(current.current_period_start.day, start.day))
-        end = start + CYCLE_LENGTH[current.billing_cycle] + anchor
+        end = start + CYCLE_LENGTH[current.billing_cycle] + _anchored(current)
         renewed = dataclasses.replace(current, current_period_start=start, current_period_end=end)
         account = dataclasses.replace(account, subscription=renewed)
         if current.status is SubscriptionStatus.UNPAID:

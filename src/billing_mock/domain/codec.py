@@ -109,7 +109,12 @@ def _decode(kind: Any, data: Any) -> Any:
         return Money(Decimal(_str(amount)), _str(currency))
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         fields, hints = _dict(data), _hints(kind)
-        values = {f.name: _decode(hints[f.name], fields[f.name]) for f in _fields(kind)}
+        # A field added since the document was written, with a default, takes its default.
+        values = {
+            f.name: _decode(hints[f.name], fields[f.name])
+            for f in _fields(kind)
+            if f.name in fields or f.default is dataclasses.MISSING
+        }
         return typing.cast(Any, kind)(**values)
     return _scalar(kind, data)
 

@@ -217,6 +217,8 @@ def change_plan(
         billing_cycle=cycle,
         current_period_start=proration.period_start,
         current_period_end=proration.period_end,
+        # A new cycle starts its periods at the change; the same cycle keeps its anchor.
+        anchor=current.anchor if cycle is current.billing_cycle else proration.period_start,
     )
     # An upgrade uses credit (credit_applied); a downgrade's negative net adds to it.
     credit = account.credit - proration.credit_applied
@@ -374,4 +376,5 @@ def _activated(
         current_period_end=end,
         trial_end=None,
         auto_renew=True,
+        anchor=now,
     )

@@ -226,6 +226,9 @@ class Subscription:
     cancelled_at: datetime | None = None
     ended_at: datetime | None = None
     notes: tuple[tuple[str, str], ...] = ()
+    anchor: datetime | None = None
+    """When its periods count from (each ends on this day, and month if yearly, clipped to
+    a short month); None: as generated, on the fixture's `billing_day`."""
 
     @property
     def has_ended(self) -> bool:

@@ -130,8 +130,10 @@ def move_clock(stores: Stores, body: Body) -> Body:
     (400) and ClockWentBack (409), changing nothing.
     """
     name, store = _named(stores)
-    previous, happened = store.advance(target(body))
-    return wire.moved(name, previous, store.now, happened)
+    move = target(body)
+    previous, happened = store.advance(move)
+    # The end this move reached, not the clock read again: another worker may move it on.
+    return wire.moved(name, previous, move(previous), happened)
 
 
 @takes_stores

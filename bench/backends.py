@@ -32,12 +32,16 @@ def bench_backends(
 ) -> list[dict[str, Any]]:
     """One row per configuration: its reads (full pipeline and cached) and its soak."""
     sys.path.insert(0, str(ROOT))  # the tests' own real redis-server, started the same way
-    from tests.state_backends import redis_server
+    from tests.state_backends import redis_server, state_url
 
     rows = []
     with redis_server() as redis_url, tempfile.TemporaryDirectory() as folder:
         for index, (kind, workers) in enumerate(CONFIGURATIONS):
-            url = _url(kind, Path(folder) / f"state-{index}.db", redis_url, index)
+            place = Path(folder) / f"state-{index}"
+            place.mkdir()
+            url = state_url(kind, place, redis_url, index)
+            if kind == "redis":
+                redis.Redis.from_url(url).flushdb()
             flags = ["--state", url, "--workers", str(workers)]
             name = f"mock-{kind}-x{workers}"
             say(f"backends: {name}")
@@ -49,16 +53,6 @@ def bench_backends(
             soaked = soak(ops, credentials, soak_seconds, load, flags=flags, name=f"{name}-soak")
             rows.append({"backend": kind, "workers": workers, "reads": asdict(run), "soak": soaked})
     return rows
-
-
-def _url(kind: str, path: Path, redis_url: str, database: int) -> str:
-    if kind == "memory":
-        return "memory:"
-    if kind == "sqlite":
-        return f"sqlite:///{path}"
-    url = redis_url.rsplit("/", 1)[0] + f"/{database}"
-    redis.Redis.from_url(url).flushdb()
-    return url
 
 
 def backends_section(rows: Sequence[dict[str, Any]]) -> list[str]:

@@ -6,7 +6,6 @@ for the tests that run against each (never a fake: Debian's redis-server, which
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,14 +15,13 @@ from pathlib import Path
 
 import redis
 
+from tests.e2e.test_serve import _free_port
+
 BACKENDS = ("memory", "sqlite", "redis")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+free_port = _free_port
+"""A free loopback port (the one the e2e tests' servers take)."""
 
 
 @contextmanager

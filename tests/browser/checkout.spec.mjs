@@ -9,7 +9,7 @@
 // Prints `ok <check>` or `not ok <check>: <why>` per check, then `N passed, N failed`;
 // exits 0 only if every check passed.
 
-import {chromium} from 'playwright-core';
+import {attempt, finish, launch} from './tap.mjs';
 
 const [pageUrl, mock] = process.argv.slice(2);
 if (!pageUrl || !mock) {
@@ -17,39 +17,13 @@ if (!pageUrl || !mock) {
   process.exit(2);
 }
 
-// This machine's closed network: without the background-networking flags Chromium keeps
-// trying Google's hosts, and a sandbox needs privileges CI's root user does not give it.
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const TIMEOUT = 5_000;
 const SANDBOX = 'pw-checkout';
 const OWNER_KEY = 'bmk_20f0a34abf93f820df1b49035b3ed283'; // lumen.studio's Owner: its trial lapsed
 const ERROR_FIELDS = ['code', 'description', 'source', 'step', 'reason', 'metadata'];
 
-let passed = 0;
-let failed = 0;
-
-function check(name, ok, why = '') {
-  if (ok) {
-    passed += 1;
-    console.log(`ok ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok ${name}${why ? `: ${why}` : ''}`);
-  }
-}
-
-/** Run `step`; a timeout or a thrown error fails the check `name` instead of the run. */
-async function attempt(name, step) {
-  try {
-    const result = await step();
-    check(name, result === true, result === true ? '' : JSON.stringify(result));
-  } catch (error) {
-    check(name, false, String(error.message || error).split('\n')[0]);
-  }
-}
+/** Here a check passes only on `true`; anything else is printed as its reason. */
+const exactly = (name, step) => attempt(name, step, {exact: true});
 
 /** subscription/me in the test's sandbox, from outside the page. */
 async function status() {
@@ -59,7 +33,7 @@ async function status() {
   return (await response.json()).status;
 }
 
-const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: ARGS});
+const browser = await launch();
 try {
   const page = await browser.newPage();
   page.setDefaultTimeout(TIMEOUT);
@@ -84,11 +58,11 @@ try {
   await page.goto(`${pageUrl}?${query}`);
   await last('loaded');
 
-  await attempt('the page and the mock are on different origins', async () =>
+  await exactly('the page and the mock are on different origins', async () =>
     new URL(page.url()).origin !== new URL(mock).origin);
 
   let checkout;
-  await attempt("open() shows the order's amount and currency", async () => {
+  await exactly("open() shows the order's amount and currency", async () => {
     checkout = await buy();
     const text = (await dialog.textContent()).replace(/,/g, '');
     const razorpay = checkout.body.razorpay;
@@ -96,7 +70,7 @@ try {
       && text.includes(razorpay.name) && text.includes(razorpay.prefill.email) || text;
   });
 
-  await attempt('focus starts on Pay, stays in the modal, and Tab cycles its buttons', async () => {
+  await exactly('focus starts on Pay, stays in the modal, and Tab cycles its buttons', async () => {
     const focused = () => page.evaluate(() => document.activeElement.textContent);
     const seen = [await focused()];
     for (let i = 0; i < 3; i += 1) {
@@ -109,7 +83,7 @@ try {
     return JSON.stringify(names) === JSON.stringify(['Pay', 'Fail', 'Cancel', 'Pay', 'Cancel']) || names;
   });
 
-  await attempt("Fail fires payment.failed with Razorpay's error object, and nothing changes", async () => {
+  await exactly("Fail fires payment.failed with Razorpay's error object, and nothing changes", async () => {
     await dialog.getByRole('button', {name: /^Fail/}).click();
     const {error} = (await last('failed')).response;
     const fields = ERROR_FIELDS.every((field) => field in error);
@@ -119,14 +93,14 @@ try {
       || {error, still};
   });
 
-  await attempt('Cancel calls ondismiss, closes the modal, and nothing changes', async () => {
+  await exactly('Cancel calls ondismiss, closes the modal, and nothing changes', async () => {
     await dialog.getByRole('button', {name: 'Cancel'}).click();
     await last('dismissed');
     await dialog.waitFor({state: 'detached'});
     return (await status()) === 'cancelled';
   });
 
-  await attempt('Escape is Cancel', async () => {
+  await exactly('Escape is Cancel', async () => {
     const before = (await events()).filter((e) => e.type === 'dismissed').length;
     await buy();
     await page.keyboard.press('Escape');
@@ -135,7 +109,7 @@ try {
     return true;
   });
 
-  await attempt("Pay calls handler with Razorpay's three fields; the page's confirm activates", async () => {
+  await exactly("Pay calls handler with Razorpay's three fields; the page's confirm activates", async () => {
     checkout = await buy();
     await dialog.getByRole('button', {name: /^Pay/}).click();
     const {response} = await last('paid');
@@ -146,7 +120,7 @@ try {
       || {response, confirmed: confirmed.status};
   });
 
-  await attempt('markup in the options is shown as text, never run', async () => {
+  await exactly('markup in the options is shown as text, never run', async () => {
     const shown = await page.evaluate(() => {
       const rzp = new Razorpay({key: 'k', order_id: 'o', amount: 100, currency: 'INR',
         name: '<img src=x onerror="window.pwned=1">'});
@@ -161,9 +135,8 @@ try {
       || shown;
   });
 
-  await attempt('no console error', async () => errors.length === 0 || errors);
+  await exactly('no console error', async () => errors.length === 0 || errors);
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -12,7 +12,7 @@
 import {mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {parseArgs} from 'node:util';
-import {chromium} from 'playwright-core';
+import {attempt, check, finish, launch} from './tap.mjs';
 
 const {values: options, positionals} = parseArgs({
   allowPositionals: true,
@@ -25,12 +25,6 @@ if (!origin) {
 }
 const shots = options.screenshots;
 
-// This machine's closed network: without the background-networking flags Chromium keeps
-// trying Google's hosts, and a sandbox needs privileges CI's root user does not give it.
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const TIMEOUT = 10_000;
 const PRIYA_KEY = 'bmk_30ad7e29f4ae54bbc956d62580a5a9ad';
 const PRIYA_MASKED = 'bmk_30ad…a9ad';
@@ -41,28 +35,6 @@ const APIS = [
 ];
 const HANDLES = ['recalll.co', 'northwind.io', 'tinylabs.dev', 'sakura.jp', 'lumen.studio'];
 
-let passed = 0;
-let failed = 0;
-
-function check(name, ok, why = '') {
-  if (ok) {
-    passed += 1;
-    console.log(`ok ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok ${name}${why ? `: ${why}` : ''}`);
-  }
-}
-
-/** Run `step`; a timeout or a thrown error fails the check `name` instead of the run. */
-async function attempt(name, step) {
-  try {
-    check(name, await step());
-  } catch (error) {
-    check(name, false, String(error.message || error).split('\n')[0]);
-  }
-}
-
 /** The control API from outside the page, as a test script would call it. */
 async function control(method, path, sandbox) {
   const headers = {'X-Mock-Control-Token': options.token || 'local'};
@@ -71,7 +43,7 @@ async function control(method, path, sandbox) {
   return {status: response.status, body: response.status === 204 ? null : await response.json()};
 }
 
-const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: ARGS});
+const browser = await launch();
 try {
   const context = await browser.newContext({viewport: {width: 1366, height: 900}});
   const page = await context.newPage();
@@ -95,8 +67,7 @@ try {
   await browser.close();
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
 
 /** A server with a control token: the page asks for it, keeps it for the tab only. */
 async function tokenChecks(page, token) {

@@ -9,7 +9,7 @@
 // exits 0 only if every check passed.
 
 import {parseArgs} from 'node:util';
-import {chromium} from 'playwright-core';
+import {attempt, check, finish, launch} from './tap.mjs';
 
 const {values: options, positionals} = parseArgs({
   allowPositionals: true,
@@ -21,11 +21,6 @@ if (!origin) {
   process.exit(2);
 }
 
-// As in dashboard.spec.mjs: this machine's closed network, and CI's root user.
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const TIMEOUT = 10_000;
 const PRIYA_KEY = 'bmk_30ad7e29f4ae54bbc956d62580a5a9ad'; // Owner of recalll.co
 const SUBSCRIPTION = 'sub_SwSd6R9tXWNJlE'; // recalll.co's
@@ -34,29 +29,7 @@ const SANDBOX = `pw-swagger-${Date.now().toString(36)}`;
 /** URLs of API calls made with a Prefer header: their 4xx is the point. */
 const steered = new Set();
 
-let passed = 0;
-let failed = 0;
-
-function check(name, ok, why = '') {
-  if (ok) {
-    passed += 1;
-    console.log(`ok ${name}`);
-  } else {
-    failed += 1;
-    console.log(`not ok ${name}${why ? `: ${why}` : ''}`);
-  }
-}
-
-/** Run `step`; a timeout or a thrown error fails the check `name` instead of the run. */
-async function attempt(name, step) {
-  try {
-    check(name, await step());
-  } catch (error) {
-    check(name, false, String(error.message || error).split('\n')[0]);
-  }
-}
-
-const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: ARGS});
+const browser = await launch();
 try {
   const page = await (await browser.newContext({viewport: {width: 1366, height: 900}})).newPage();
   page.setDefaultTimeout(TIMEOUT);
@@ -86,8 +59,7 @@ try {
   await browser.close();
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
 
 async function steer(page) {
   await page.goto(origin + '/api/billing/ui/');

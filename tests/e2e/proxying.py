@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from tests.conftest import ROOT
-from tests.e2e.test_serve import _free_port, wait_until_answering
+from tests.e2e.test_serve import BIN, _free_port, running
 
-BIN = Path(sys.executable).parent / "billing-mock"
+__all__ = ["BIN", "REPORT", "Proxy", "proxying"]
 REPORT = "/__proxy/report"
 
 
@@ -35,26 +30,8 @@ def proxying(upstream: str, *flags: str) -> Iterator[Proxy]:
     stop it with SIGTERM (as a service manager would) and keep what it printed.
     """
     port = _free_port()
-    process = subprocess.Popen(
-        [str(BIN), "proxy", "--upstream", upstream, "--port", str(port), *flags],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
     proxy = Proxy(f"http://127.0.0.1:{port}")
-    try:
-        # The report path, not "/": a request to "/" would be forwarded and counted.
-        wait_until_answering(
-            proxy.origin + REPORT,
-            process,
-            30,
-            lambda: process.stdout.read().decode() if process.stdout else "",
-        )
+    command = ["proxy", "--upstream", upstream, "--port", str(port), *flags]
+    # The report path, not "/": a request to "/" would be forwarded and counted.
+    with running(command, proxy.origin, REPORT, proxy.output):
         yield proxy
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        if process.stdout:
-            proxy.output.append(process.stdout.read().decode())
-            process.stdout.close()

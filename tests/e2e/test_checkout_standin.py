@@ -7,7 +7,6 @@ served by `python -m http.server` from another loopback port than `billing-mock 
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -15,8 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import ROOT
-from tests.e2e.test_dashboard import BROWSER, node
+from tests.e2e.browser import BROWSER, node, run_spec
 from tests.e2e.test_serve import _free_port, serving, wait_until_answering
 
 SPEC = BROWSER / "checkout.spec.mjs"
@@ -59,17 +57,5 @@ def static_page(folder: Path) -> Iterator[str]:
 def test_checkout_pay_fail_and_cancel_work_from_another_origin(node: str, tmp_path: Path) -> None:
     shutil.copy(PAGE, tmp_path / PAGE.name)
     with serving(42) as mock, static_page(tmp_path) as page:
-        run = subprocess.run(
-            [node, str(SPEC), f"{page}/{PAGE.name}", mock],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=ROOT,
-            check=False,
-        )
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output
-    assert re.search(r"^\d+ passed, 0 failed$", run.stdout, re.MULTILINE), output
-    assert [line for line in run.stdout.splitlines() if line.startswith("ok ")] == [
-        f"ok {name}" for name in EVERY_CHECK
-    ]
+        checks = run_spec(node, SPEC, f"{page}/{PAGE.name}", mock, timeout=60)
+    assert checks == list(EVERY_CHECK)

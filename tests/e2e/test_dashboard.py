@@ -9,22 +9,17 @@ to a temporary folder, or to `$DASHBOARD_SCREENSHOTS` (`make screenshots`: `docs
 from __future__ import annotations
 
 import os
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
 import requests
 
-from tests.conftest import ROOT
+from tests.e2e.browser import BROWSER, PNG, node, run_spec
 from tests.e2e.test_serve import serving
 
-BROWSER = ROOT / "tests" / "browser"
+__all__ = ["node"]  # the fixture, imported for pytest to find
+
 SPEC = BROWSER / "dashboard.spec.mjs"
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = "DASHBOARD_SCREENSHOTS"
-PNG = b"\x89PNG\r\n\x1a\n"
 
 EVERY_PART = (
     "the page lists the four APIs with Swagger UI and contract links",
@@ -51,49 +46,11 @@ WITH_A_TOKEN = (
 )
 
 
-@pytest.fixture(scope="module")
-def node() -> str:
-    """The node binary, once the browser tests' setup is there; a failure says how."""
-    found = shutil.which("node")
-    missing = [
-        what
-        for what, there in (
-            ("node", found is not None),
-            (str(CHROMIUM), CHROMIUM.exists()),
-            ("tests/browser/node_modules", (BROWSER / "node_modules" / "playwright-core").is_dir()),
-        )
-        if not there
-    ]
-    if missing or found is None:
-        pytest.fail(
-            f"missing {', '.join(missing)}: run `bash tests/browser/setup.sh` (make test does)"
-        )
-    return found
-
-
-def _run(node: str, origin: str, *arguments: str) -> str:
-    """Run the spec against `origin`; its output, after checking it passed whole."""
-    run = subprocess.run(
-        [node, str(SPEC), origin, *arguments],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=ROOT,
-        check=False,
-    )
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output
-    assert re.search(r"^\d+ passed, 0 failed$", run.stdout, re.MULTILINE), output
-    return run.stdout
-
-
 def test_every_part_of_the_dashboard_works_in_chromium(node: str, tmp_path: Path) -> None:
     shots = Path(os.environ.get(SCREENSHOTS) or tmp_path)
     with serving(42) as origin:
-        output = _run(node, origin, "--screenshots", str(shots))
-    assert [line for line in output.splitlines() if line.startswith("ok ")] == [
-        f"ok {name}" for name in EVERY_PART
-    ]
+        checks = run_spec(node, SPEC, origin, "--screenshots", str(shots))
+    assert checks == list(EVERY_PART)
     for name in ("dashboard.png", "timeline.png", "journal.png"):
         image = (shots / name).read_bytes()
         assert image.startswith(PNG)
@@ -102,10 +59,8 @@ def test_every_part_of_the_dashboard_works_in_chromium(node: str, tmp_path: Path
 
 def test_with_a_control_token_the_page_asks_for_it(node: str) -> None:
     with serving(42, "--control-token", "dashboard-e2e-token") as origin:
-        output = _run(node, origin, "--token", "dashboard-e2e-token")
-    assert [line for line in output.splitlines() if line.startswith("ok ")] == [
-        f"ok {name}" for name in WITH_A_TOKEN
-    ]
+        checks = run_spec(node, SPEC, origin, "--token", "dashboard-e2e-token")
+    assert checks == list(WITH_A_TOKEN)
 
 
 def test_serve_keeps_as_many_requests_as_journal_size_says() -> None:

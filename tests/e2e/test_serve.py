@@ -58,35 +58,38 @@ def serving(seed: int, *flags: str, output: list[str] | None = None) -> Iterator
     what it printed is appended to `output`.
     """
     port = _free_port()
+    command = ["serve", "--host", "127.0.0.1", "--port", str(port), "--seed", str(seed), *flags]
+    origin = f"http://127.0.0.1:{port}"
+    with running(command, origin, "", output):
+        yield origin
+
+
+@contextmanager
+def running(
+    arguments: list[str], origin: str, probe: str, output: list[str] | None = None
+) -> Iterator[None]:
+    """Run the console script with `arguments` until the block ends, once `origin` +
+    `probe` answers; stop it with SIGTERM, as a service manager would, and append what it
+    printed to `output`.
+    """
     process = subprocess.Popen(
-        [
-            str(BIN),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--seed",
-            str(seed),
-            *flags,
-        ],
+        [str(BIN), *arguments],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
-    origin = f"http://127.0.0.1:{port}"
     try:
         wait_until_answering(
-            origin,
+            origin + probe,
             process,
             30,
             lambda: process.stdout.read().decode() if process.stdout else "",
         )
-        yield origin
+        yield
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=15)
         if process.stdout:
             if output is not None:
                 output.append(process.stdout.read().decode())

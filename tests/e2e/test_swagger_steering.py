@@ -6,19 +6,14 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
 from pathlib import Path
 
-from tests.conftest import ROOT
-from tests.e2e import test_dashboard
-from tests.e2e.test_dashboard import BROWSER, PNG
+from tests.e2e.browser import BROWSER, PNG, node, run_spec
 from tests.e2e.test_serve import serving
 
 SPEC = BROWSER / "swagger-steering.spec.mjs"
 
-node = test_dashboard.node
-"""The node binary once the browser tests' setup is there (the dashboard's fixture)."""
+__all__ = ["node"]  # the fixture, imported for pytest to find
 
 CHECKS = (
     "the bar lists the contract's codes and named examples, and the scenarios",
@@ -38,18 +33,6 @@ CHECKS = (
 def test_a_person_steers_the_mock_from_swagger_ui_in_chromium(node: str, tmp_path: Path) -> None:
     screenshot = tmp_path / "swagger-steering.png"
     with serving(42) as origin:
-        run = subprocess.run(
-            [node, str(SPEC), origin, "--screenshot", str(screenshot)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=ROOT,
-            check=False,
-        )
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output
-    assert re.search(r"^\d+ passed, 0 failed$", run.stdout, re.MULTILINE), output
-    assert [line for line in run.stdout.splitlines() if line.startswith("ok ")] == [
-        f"ok {name}" for name in CHECKS
-    ]
+        checks = run_spec(node, SPEC, origin, "--screenshot", str(screenshot), timeout=120)
+    assert checks == list(CHECKS)
     assert screenshot.read_bytes().startswith(PNG)

@@ -1,11 +1,12 @@
 """Accounts and billing events to JSON and back, for state kept outside the process.
 
 An explicit codec, never pickle: a shared store (SQLite, Redis) must not run what it
-reads. Each value is written by its declared type (the dataclass's annotations), and read
-back only as that type: dataclasses of `domain.models`, `events` and `collection` field
-by field, enums by value, `Decimal` and `Money` amounts as decimal strings (exact, never
-a float), datetimes as ISO 8601 with their offset, dates as ISO 8601. A document carries
-FORMAT; one of another format, or one that does not fit the types, raises CodecError.
+reads. Values are written by `dataclasses.asdict` and `json`, and read back only as their
+declared types (the dataclasses' annotations): dataclasses of `domain.models`, `events`
+and `collection` field by field, enums by value, `Decimal` amounts as decimal strings
+(exact, never a float), datetimes as ISO 8601 with their offset, dates as ISO 8601. A
+document carries FORMAT; one of another format, or one that does not fit the types,
+raises CodecError.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import Any, TypeVar
 
 from billing_mock.domain.events import BillingEvent
 from billing_mock.domain.models import Account
-from billing_mock.domain.money import Money
 
 FORMAT = 1
 """The version of the documents written; a reader refuses any other."""
@@ -36,7 +36,8 @@ class CodecError(ValueError):
 
 def dumps_account(account: Account) -> str:
     """`account` as a JSON document (keys sorted: the same account, the same text)."""
-    return json.dumps({"format": FORMAT, "account": _encode(account)}, sort_keys=True)
+    document = {"format": FORMAT, "account": dataclasses.asdict(account)}
+    return json.dumps(document, sort_keys=True, default=_plain)
 
 
 def loads_account(text: str) -> Account:
@@ -46,7 +47,8 @@ def loads_account(text: str) -> Account:
 
 def dumps_event(event: BillingEvent) -> str:
     """`event` as a JSON document."""
-    return json.dumps({"format": FORMAT, "event": _encode(event)}, sort_keys=True)
+    document = {"format": FORMAT, "event": dataclasses.asdict(event)}
+    return json.dumps(document, sort_keys=True, default=_plain)
 
 
 def loads_event(text: str) -> BillingEvent:
@@ -69,23 +71,16 @@ def _load(text: str, key: str, kind: type[T]) -> T:
     return value
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, Money):
-        return [str(value.amount), value.currency]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: _encode(getattr(value, field.name)) for field in _fields(type(value))}
+def _plain(value: Any) -> Any:
+    """What `json` cannot write itself, of the values `dataclasses.asdict` leaves: enums
+    by value, instants and days in ISO 8601, decimals as strings (exact, never a float).
+    """
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, tuple | list):
-        return [_encode(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _encode(item) for key, item in value.items()}
-    if value is None or isinstance(value, bool | int | str):
-        return value
     raise TypeError(f"no encoding for {type(value).__name__}")
 
 
@@ -104,9 +99,6 @@ def _decode(kind: Any, data: Any) -> Any:
     if origin is dict:
         key, value = typing.get_args(kind)
         return {_decode(key, k): _decode(value, v) for k, v in _dict(data).items()}
-    if kind is Money:
-        amount, currency = _list(data)
-        return Money(Decimal(_str(amount)), _str(currency))
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         fields, hints = _dict(data), _hints(kind)
         # A field added since the document was written, with a default, takes its default.

@@ -115,3 +115,28 @@ def test_a_body_trickling_in_is_cut_off_with_408() -> None:
                 break
         assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
         assert time.monotonic() - started < 4
+
+
+def test_a_head_over_the_bound_is_refused_with_431() -> None:
+    with serving(42) as origin:
+        with _connect(origin) as sock:
+            sock.sendall(GET_INDEX[:-2] + b"X-Big: " + b"a" * 12_000 + b"\r\n\r\n")
+            assert _response(sock).startswith(b"HTTP/1.1 200")
+        with _connect(origin) as sock:
+            # Just over the bound and no more: the server reads it all, so it closes
+            # with a FIN after its answer, not a reset that could discard the answer.
+            lines = b"".join(b"X-Big: " + b"a" * 1000 + b"\r\n" for _ in range(17))
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + lines)
+            sock.settimeout(10)
+            assert sock.recv(4096).startswith(b"HTTP/1.1 431")
+        assert requests.get(origin + "/", timeout=5).status_code == 200
+
+
+def test_serve_parses_with_httptools() -> None:
+    # h11's pure-Python parser cost two thirds of the cached path's throughput; losing
+    # httptools (uvicorn[standard]) must fail here, not quietly in `make bench`.
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from billing_mock.server.connections import head_deadline_protocol
+
+    assert issubclass(head_deadline_protocol(1.0), HttpToolsProtocol)

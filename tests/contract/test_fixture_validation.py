@@ -257,7 +257,7 @@ def render_unpod(store: Store, handle: str) -> Rendered:
 def render_stripe(store: Store, handle: str) -> Rendered:
     """The getStripeBillingDetails body; its invoices are `wire.invoice`, as on the hosted page."""
     key = stripe_links.link_key(None, store.gateway.key_secret)
-    hosted = functools.partial(stripe_links.hosted_id, key, "default", store.seed)
+    hosted = stripe_links.HostedIds(key, "default", store.seed)
     details = stripe_wire.billing_details(store.account(handle), STRIPE_URL, hosted)
     yield "getStripeBillingDetails", details
 

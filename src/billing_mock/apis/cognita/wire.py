@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from billing_mock.apis.common.rendered import rendered
 from billing_mock.domain.models import (
     Account,
     BillingAccount,
@@ -90,8 +91,11 @@ def payment_method(card: PaymentMethod) -> dict[str, Any]:
     }
 
 
+@rendered
 def invoice(item: Invoice) -> dict[str, Any]:
-    """The Invoice object; tax is a line item of its own so `totalAmount` = sum of lines."""
+    """The Invoice object; tax is a line item of its own so `totalAmount` = sum of lines.
+    Rendered once per invoice (`rendered`): the dict is shared, never changed.
+    """
     lines = [
         {"description": line.description, "amount": line.amount.minor_units()}
         for line in item.line_items

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import connexion
@@ -76,8 +75,8 @@ def _key(store: Store) -> bytes:
     return links.link_key(secret, store.gateway.key_secret)
 
 
-def _hosted_ids(store: Store, sandbox: str) -> wire.HostedId:
-    return functools.partial(links.hosted_id, _key(store), sandbox, store.seed)
+def _hosted_ids(store: Store, sandbox: str) -> links.HostedIds:
+    return links.HostedIds(_key(store), sandbox, store.seed)
 
 
 def _request_sandbox() -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 
 from billing_mock.domain.errors import InvoiceNotFound
 
@@ -37,6 +38,21 @@ def hosted_id(key: bytes, sandbox: str, seed: int, reference: str) -> str:
     sandbox header, so the id names its sandbox itself.
     """
     return f"{reference}_{sandbox}_{_signature(key, sandbox, seed, reference)}"
+
+
+@dataclass(frozen=True, slots=True)
+class HostedIds:
+    """`hosted_id` for one key, sandbox and seed: an invoice id (`in_...`) -> its
+    capability id. A value (hashable), so the wire forms it enters can be rendered once.
+    """
+
+    key: bytes
+    sandbox: str
+    seed: int
+
+    def __call__(self, reference: str) -> str:
+        """The capability id of invoice `reference` in this sandbox."""
+        return hosted_id(self.key, self.sandbox, self.seed, reference)
 
 
 def sandbox_of(hosted: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Hashable
+from typing import Any, Protocol
 
+from billing_mock.apis.common.rendered import rendered
 from billing_mock.apis.common.timestamps import utc_seconds
 from billing_mock.domain.models import Account, Invoice, InvoiceStatus, PaymentMethod, start_of_day
 
@@ -16,8 +17,14 @@ STATUS = {
 }
 
 
-HostedId = Callable[[str], str]
-"""An invoice's id (`in_...`) -> the capability id of its hosted page (`links.hosted_id`)."""
+class HostedId(Hashable, Protocol):
+    """An invoice's id (`in_...`) -> the capability id of its hosted page (`links.HostedIds`);
+    hashable, since the invoice forms it enters are rendered once per value.
+    """
+
+    def __call__(self, reference: str, /) -> str:
+        """The capability id of invoice `reference`."""
+        ...
 
 
 def billing_details(account: Account, api_url: str, hosted: HostedId) -> dict[str, Any]:
@@ -33,8 +40,14 @@ def billing_details(account: Account, api_url: str, hosted: HostedId) -> dict[st
 
 def invoice(account: Account, item: Invoice, api_url: str, hosted: HostedId) -> dict[str, Any]:
     """One invoice; amounts are integers in the currency's ISO 4217 minor units; its
-    hosted page and PDF are under `api_url`, at its capability id.
+    hosted page and PDF are under `api_url`, at its capability id. Rendered once per
+    invoice, origin and key (`rendered`): the dict is shared, never changed.
     """
+    return _invoice(item, account.organisation.id, api_url, hosted)
+
+
+@rendered
+def _invoice(item: Invoice, organisation_id: str, api_url: str, hosted: HostedId) -> dict[str, Any]:
     total = item.total.minor_units()
     paid = total if item.status is InvoiceStatus.PAID else 0
     url = f"{api_url}/stripe/invoices/{hosted(item.reference)}"
@@ -48,7 +61,7 @@ def invoice(account: Account, item: Invoice, api_url: str, hosted: HostedId) -> 
         "hostedInvoiceUrl": url,
         "id": item.reference,
         "invoicePdf": f"{url}/pdf",
-        "number": invoice_number(account, item),
+        "number": _number(organisation_id, item.number),
         "periodEnd": utc_seconds(start_of_day(item.period_end)),
         "periodStart": utc_seconds(start_of_day(item.period_start)),
         "status": STATUS[item.status],
@@ -58,7 +71,11 @@ def invoice(account: Account, item: Invoice, api_url: str, hosted: HostedId) -> 
 
 def invoice_number(account: Account, item: Invoice) -> str:
     """Stripe's `PREFIX-0001` form: the customer's 8-character prefix and the sequence."""
-    return f"{account.organisation.id[:8].upper()}-{item.number:04d}"
+    return _number(account.organisation.id, item.number)
+
+
+def _number(organisation_id: str, number: int) -> str:
+    return f"{organisation_id[:8].upper()}-{number:04d}"
 
 
 def payment_method(card: PaymentMethod) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from billing_mock.apis.common.rendered import rendered
 from billing_mock.domain.models import Invoice, InvoiceStatus
 from billing_mock.domain.pagination import Page
 
@@ -28,8 +29,11 @@ def billing_data(page: Page[Invoice]) -> dict[str, Any]:
     }
 
 
+@rendered
 def invoice(item: Invoice) -> dict[str, Any]:
-    """One invoice: seed 000's fields plus seed 001's `id`; money as major-unit strings."""
+    """One invoice: seed 000's fields plus seed 001's `id`; money as major-unit strings.
+    Rendered once per invoice (`rendered`): the dict is shared, never changed.
+    """
     return {
         "id": item.id,
         "invoice_number": invoice_number(item.number),

@@ -23,6 +23,7 @@ from billing_mock.server.cors import ApiCors
 from billing_mock.server.error_handler import ErrorHandler
 from billing_mock.server.journal import SPECS, Journal, RequestJournal
 from billing_mock.server.masking import known_secrets
+from billing_mock.server.operation_calls import decorate_once
 from billing_mock.server.prefer import Prefer
 from billing_mock.server.request_log import RequestLog
 from billing_mock.server.request_state import StoreMiddleware
@@ -56,6 +57,7 @@ def create_app(
     """
     settings = settings or Settings()
     app = AsyncApp(__name__, validator_map=VALIDATORS)
+    decorate_once(app)
     for api in apis:
         sign_security_functions(api.contract)
         app.add_api(

@@ -180,10 +180,8 @@ class Invoice:
     period_end: date
 
     def __hash__(self) -> int:
-        """A hash of the fields that tell invoices apart (equality still compares them all):
-        the wire forms are memoised by invoice, and hashing every line item and Money on
-        each lookup cost a tenth of a page's time.
-        """
+        """Of the fields that tell invoices apart; equality still compares every field."""
+        # Wire forms are memoised by invoice: hashing each line item's Money was costly.
         return hash((self.id, self.reference, self.status, self.paid_at))
 
     @property

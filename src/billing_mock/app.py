@@ -4,6 +4,7 @@ its middleware.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from connexion import AsyncApp
@@ -17,13 +18,12 @@ from billing_mock.apis.razorpay import standin
 from billing_mock.apis.registry import APIS
 from billing_mock.contract.validation import VALIDATORS
 from billing_mock.data.stores import Stores
-from billing_mock.server import publishing, swagger_steering
+from billing_mock.server import connexion_internals, publishing, swagger_steering
 from billing_mock.server.bodies import RequestBodies
 from billing_mock.server.cors import ApiCors
 from billing_mock.server.error_handler import ErrorHandler
 from billing_mock.server.journal import SPECS, Journal, RequestJournal
 from billing_mock.server.masking import known_secrets
-from billing_mock.server.operation_calls import decorate_once
 from billing_mock.server.prefer import Prefer
 from billing_mock.server.request_log import RequestLog
 from billing_mock.server.request_state import StoreMiddleware
@@ -57,7 +57,7 @@ def create_app(
     """
     settings = settings or Settings()
     app = AsyncApp(__name__, validator_map=VALIDATORS)
-    decorate_once(app)
+    connexion_internals.decorate_once(app)
     for api in apis:
         sign_security_functions(api.contract)
         app.add_api(
@@ -96,6 +96,9 @@ def create_app(
         body_timeout=settings.body_timeout,
     )
     app.add_middleware(Prefer, position=MiddlewarePosition.BEFORE_CONTEXT, mounts=apis)
+    connexion_internals.swagger_ui_only_on(app, _docs_paths(apis))
+    if not validate_responses:
+        connexion_internals.drop_response_validation(app)
     # Registered one by one: Starlette picks a handler by the exception's own class.
     render_error = ErrorHandler(apis).render
     for error_type in (ProblemException, HTTPException, Exception):
@@ -105,6 +108,15 @@ def create_app(
     standin.add_routes(app)
     swagger_steering.add_routes(app)
     return app
+
+
+def _docs_paths(apis: Mounts[ApiModule]) -> Callable[[str], bool]:
+    """Whether a path is one connexion's Swagger UI serves: `<base>/ui...` or the spec it
+    renders, `<base>/openapi.json` (and `.yaml`).
+    """
+    pages = tuple(api.base_path + SWAGGER_UI for api in apis)
+    specs = frozenset(api.base_path + name for api in apis for name in SPECS)
+    return lambda path: path.startswith(pages) or path in specs
 
 
 def _cors(origins: tuple[str, ...]) -> dict[str, Any]:

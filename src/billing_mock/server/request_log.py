@@ -1,14 +1,18 @@
-"""One log line per request (`--log-format`): method, path, status, milliseconds, scenario."""
+"""One log line per request (`--log-format`): method, path, status, milliseconds, scenario.
+
+Written straight to standard output, one write and flush per line: through the logging
+module (a record, a handler lock, a formatter per line) the text log cost a quarter of
+the cached path's throughput (issue 20).
+"""
 
 from __future__ import annotations
 
 import json
-import logging
+import sys
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from billing_mock.server.errors import cut
@@ -18,11 +22,12 @@ DROPPED = 0
 """The status logged for a request whose response never completed (`X-Mock-Fault: drop`,
 or anything else that cut a response short): `dropped` in the text format."""
 
-logger = logging.getLogger("billing_mock.requests")
+_SCENARIO = b"x-mock-scenario"
 
 
 class RequestLog:
-    """One log line per request: method, path, status, milliseconds, scenario.
+    """One log line per request, on standard output: method, path, status, milliseconds,
+    scenario.
 
     `text` reads `GET /api/billing/subscription/me 200 3.1ms scenario=-`; `json` writes
     one JSON object per line for log tools. Outermost, so errors and faults are logged. A
@@ -52,7 +57,10 @@ class RequestLog:
         try:
             await self._app(scope, receive, record)
         finally:
-            scenario = Headers(scope=scope).get("x-mock-scenario")
+            scenario = next(
+                (value.decode("latin-1") for name, value in scope["headers"] if name == _SCENARIO),
+                None,
+            )
             line = {
                 "method": scope["method"],
                 "path": scope["path"],
@@ -60,7 +68,16 @@ class RequestLog:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
                 "scenario": None if scenario is None else cut(scenario, ECHO_LIMIT),
             }
-            logger.info(json.dumps(line) if self._format == "json" else _text(line))
+            _write(json.dumps(line) if self._format == "json" else _text(line))
+
+
+def _write(line: str) -> None:
+    # sys.stdout looked up per line, so a test capturing standard output sees it.
+    try:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass  # a log nobody reads (closed or broken standard output) must not fail requests
 
 
 def _text(line: Mapping[str, Any]) -> str:

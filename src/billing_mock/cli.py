@@ -95,7 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         "redis://host:port/db (shared by replicas)",
     )
     serve.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="worker processes (needs --state)"
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes; more than 1 needs a shared --state (default: one per core "
+        "with a shared --state, else 1)",
     )
     options.add_steering(serve)
     options.add_limits(serve)
@@ -216,8 +221,22 @@ def _bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def default_workers(state: str) -> int:
+    """`serve`'s worker processes when `--workers` is not given, for `--state` URL `state`:
+    1 with `memory:` (state per process), else one per core this process may run on (the
+    full pipeline is CPU-bound; more workers than cores measured slower in `make bench`).
+    """
+    return 1 if _in_memory(state) else len(os.sched_getaffinity(0))
+
+
+def _in_memory(state: str) -> bool:
+    return state in ("memory", "memory:")
+
+
 def _serve(args: argparse.Namespace) -> int:
-    if args.workers > 1 and args.state in ("memory", "memory:"):
+    if args.workers is None:
+        args.workers = default_workers(args.state)
+    if args.workers > 1 and _in_memory(args.state):
         return _refuse(
             "--workers needs a shared --state (sqlite:///path/state.db or redis://host:port/db): "
             "with memory: each worker would hold its own state"
@@ -261,7 +280,7 @@ def _built(args: argparse.Namespace) -> tuple[Any, Settings] | int:
         return _refuse("--fault-rate must be from 0 to 1")
     if args.journal_size < 0:
         return _refuse("--journal-size must be 0 or more")
-    if min(args.max_body, args.max_connections, args.max_sandboxes, args.workers) < 1:
+    if min(args.max_body, args.max_connections, args.max_sandboxes, args.workers or 1) < 1:
         return _refuse(
             "--max-body, --max-connections, --max-sandboxes and --workers must be at least 1"
         )

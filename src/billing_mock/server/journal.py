@@ -20,6 +20,7 @@ data (that is the sandbox's clock).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import deque
@@ -30,7 +31,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from billing_mock.data.stores import DEFAULT_SANDBOX
+from billing_mock.data.stores import DEFAULT_SANDBOX, Stores
 from billing_mock.server.errors import cut
 from billing_mock.server.exchanges import Entry, Exchange, RawHeaders, shown
 from billing_mock.server.masking import Masking
@@ -43,6 +44,9 @@ DEFAULT_BODY_LIMIT = 4096
 
 SPECS = ("/openapi.json", "/openapi.yaml")
 """Where connexion serves each API's spec, under its base path: documentation, not the API."""
+
+PATHS_KEPT = 1024
+"""Paths whose journaling (recorded or not) is remembered, least recently used first out."""
 
 _JOURNAL_KEY = "billing_mock.journal"
 
@@ -100,11 +104,14 @@ class Journal:
         """How many exchanges are kept at most."""
         return self._kept.maxlen or 0
 
-    def record(self, exchange: Exchange) -> int:
-        """Keep `exchange` under the next id, dropping the oldest when full; the id."""
+    def record(self, raw: Exchange | _Recording) -> int:
+        """Keep an exchange under the next id, dropping the oldest when full; the id.
+        `raw` is an Exchange, or what `RequestJournal` recorded (made an Exchange when
+        first read).
+        """
         with self._lock:
             self._last += 1
-            self._kept.append(_Kept(self._last, exchange))
+            self._kept.append(_Kept(self._last, raw))
             return self._last
 
     def entries(self, where: Filter | None = None, limit: int | None = None) -> list[Entry]:
@@ -135,22 +142,35 @@ class Journal:
 class _Kept:
     """One exchange in the ring: raw until first read, then its masked Entry alone."""
 
-    __slots__ = ("_entry", "_exchange", "id", "sandbox")
+    __slots__ = ("_entry", "_raw", "_sandbox", "id")
 
-    def __init__(self, id_: int, exchange: Exchange) -> None:
+    def __init__(self, id_: int, raw: Exchange | _Recording) -> None:
         self.id = id_
-        self.sandbox = exchange.sandbox
-        self._exchange: Exchange | None = exchange
+        self._raw: Exchange | _Recording | None = raw
+        self._sandbox: str | None = None
         self._entry: Entry | None = None
+
+    @property
+    def sandbox(self) -> str:
+        """The canonical name of the sandbox the request named, worked out once."""
+        entry = self._entry
+        if entry is not None:
+            return entry.sandbox
+        if self._sandbox is None:
+            raw = self._raw
+            assert raw is not None
+            self._sandbox = raw.sandbox if isinstance(raw, Exchange) else raw.sandbox()
+        return self._sandbox
 
     def entry(self, masking: Masking) -> Entry:
         """The Entry, made once. Two readers at once may both make it: the same value."""
-        exchange = self._exchange  # read first: it is dropped only once the entry is set
+        raw = self._raw  # read first: it is dropped only once the entry is set
         entry = self._entry
         if entry is None:
-            assert exchange is not None
+            assert raw is not None
+            exchange = raw if isinstance(raw, Exchange) else raw.exchange(self.sandbox)
             entry = self._entry = shown(self.id, exchange, masking)
-            self._exchange = None
+            self._raw = None
         return entry
 
 
@@ -185,6 +205,8 @@ class RequestJournal:
         self._mounts = mounts
         self._docs = tuple(docs)
         self._body_limit = body_limit
+        # Per path, bounded: whatever paths clients make up, it stays a few hundred KB.
+        self._recorded = functools.lru_cache(maxsize=PATHS_KEPT)(self._is_recorded)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the request, and record it if it is for a journaled API."""
@@ -199,9 +221,10 @@ class RequestJournal:
         try:
             await self._app(scope, recording.receive, recording.send)
         finally:
-            self._journal.record(recording.exchange(scope))
+            recording.finish()
+            self._journal.record(recording)
 
-    def _recorded(self, path: str) -> bool:
+    def _is_recorded(self, path: str) -> bool:
         """Whether a request for `path` is journaled: under an API that takes part, and
         not its docs.
         """
@@ -214,76 +237,116 @@ class RequestJournal:
 
 class _Recording:
     """One request being served: `receive` and `send` that pass every message on and
-    keep the bodies' first bytes (`_Capture`) and the response's status and headers.
+    keep the bodies' first bytes and sizes and the response's status and headers. Only
+    references and counts while it is served; the Exchange is made when it is first read.
     """
 
+    __slots__ = (
+        "_receive",
+        "_send",
+        "_stores",
+        "complete",
+        "headers",
+        "latency_ms",
+        "limit",
+        "method",
+        "path",
+        "query",
+        "received_at",
+        "request",
+        "request_headers",
+        "response",
+        "started",
+        "status",
+    )
+
     def __init__(self, scope: Scope, receive: Receive, send: Send, body_limit: int) -> None:
-        self.received_at = datetime.now(UTC)
+        self.received_at = time.time()
         self.started = time.perf_counter()
+        self.method, self.path, self.query = scope["method"], scope["path"], scope["query_string"]
         # A copy: an inner layer may put other headers in the scope (bodies.py does).
         self.request_headers = list(scope["headers"])
-        self.request = _Capture(body_limit)
-        self.response = _Capture(body_limit)
+        self._stores = stores_of(scope)
+        self.limit = body_limit
+        self.request = _Capture()
+        self.response = _Capture()
         self.status = DROPPED
         self.headers: RawHeaders = []
         self.complete = False
+        self.latency_ms = 0.0
         self._receive = receive
         self._send = send
 
     async def receive(self) -> Message:
         message = await self._receive()
         if message["type"] == "http.request":
-            self.request.add(message.get("body", b""))
+            self.request.add(message.get("body", b""), self.limit)
         return message
 
     async def send(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
+        kind = message["type"]
+        if kind == "http.response.body":
+            self.response.add(message.get("body", b""), self.limit)
+            self.complete = not message.get("more_body", False)
+        elif kind == "http.response.start":
             self.status = message["status"]
             self.headers = list(message.get("headers", []))
-        elif message["type"] == "http.response.body":
-            self.response.add(message.get("body", b""))
-            self.complete = not message.get("more_body", False)
         await self._send(message)
 
-    def exchange(self, scope: Scope) -> Exchange:
-        """What was recorded, once the request is over (answered, dropped or failed)."""
+    def finish(self) -> None:
+        """The request is over (answered, dropped or failed): its latency is known."""
+        self.latency_ms = round((time.perf_counter() - self.started) * 1000, 1)
+
+    def sandbox(self) -> str:
+        """The canonical name of the sandbox the request named."""
+        return _sandbox(self._stores, self.request_headers)
+
+    def exchange(self, sandbox: str) -> Exchange:
+        """What was recorded, as the journal reads it."""
         return Exchange(
-            received_at=self.received_at,
-            method=scope["method"],
-            path=scope["path"],
-            query=scope["query_string"],
+            received_at=datetime.fromtimestamp(self.received_at, UTC),
+            method=self.method,
+            path=self.path,
+            query=self.query,
             status=self.status if self.complete else DROPPED,
-            latency_ms=round((time.perf_counter() - self.started) * 1000, 1),
-            sandbox=_sandbox(scope, self.request_headers),
+            latency_ms=self.latency_ms,
+            sandbox=sandbox,
             request_headers=self.request_headers,
-            request_body=bytes(self.request.kept),
+            request_body=self.request.kept(self.limit),
             request_size=self.request.size,
             response_headers=self.headers,
-            response_body=bytes(self.response.kept),
+            response_body=self.response.kept(self.limit),
             response_size=self.response.size,
         )
 
 
 class _Capture:
-    """A body's first `limit` bytes and its whole size, counted as it streams."""
+    """A body's chunks up to `limit` bytes (the chunks themselves, never copied unless
+    cut) and its whole size, counted as it streams.
+    """
 
-    __slots__ = ("kept", "limit", "size")
+    __slots__ = ("chunks", "held", "size")
 
-    def __init__(self, limit: int) -> None:
-        self.kept = bytearray()
-        self.limit = limit
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.held = 0
         self.size = 0
 
-    def add(self, chunk: bytes) -> None:
+    def add(self, chunk: bytes, limit: int) -> None:
         self.size += len(chunk)
-        room = self.limit - len(self.kept)
-        if room > 0:
-            self.kept += chunk[:room]
+        room = limit - self.held
+        if room > 0 and chunk:
+            piece = chunk if len(chunk) <= room else chunk[:room]
+            self.chunks.append(bytes(piece))
+            self.held += len(piece)
+
+    def kept(self, limit: int) -> bytes:
+        return b"".join(self.chunks)[:limit]
 
 
-def _sandbox(scope: Scope, headers: RawHeaders) -> str:
+def _sandbox(stores: Stores, headers: RawHeaders) -> str:
     """The sandbox the request names (`X-Mock-Sandbox`, or `X-Mock-Seed` as `seed-<n>`),
-    by its canonical name; `default` without either.
+    by its canonical name in `stores`; `default` without either.
     """
     named = dict(headers)
     name, seed = named.get(b"x-mock-sandbox"), named.get(b"x-mock-seed")
@@ -291,4 +354,4 @@ def _sandbox(scope: Scope, headers: RawHeaders) -> str:
         name = b"seed-" + seed
     if name is None:
         return DEFAULT_SANDBOX
-    return stores_of(scope).canonical(cut(name.decode("latin-1"), 64))
+    return stores.canonical(cut(name.decode("latin-1"), 64))

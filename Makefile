@@ -52,7 +52,7 @@ screenshots: $(VENV)/.installed-dev browser
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis tests/browser/node_modules
 
-# Load benchmark against Stoplight Prism (issue 7), about 6 minutes: installs wrk (apt-get)
+# Load benchmark against Stoplight Prism (issues 7, 20), about 12 minutes: installs wrk (apt-get)
 # and Prism (npm, into bench/.tools) when missing, psutil into the venv; writes
 # bench/results/report.md and report.json. BENCH_SOAK=<seconds> sets the soak (0 skips it).
 bench: $(VENV)/.installed

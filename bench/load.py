@@ -16,10 +16,12 @@ from paths import MEASURE_LUA, RESULTS, RUN_SCRIPT
 from progress import say
 from servers import HOST, MB, Server, free_port, http_get, mock_command, prism_command, serving
 
+PRISM_QUIET = ("-v", "error")
+"""Prism's log level in every run: errors only. Its default logs each request, which
+halves its throughput; the mock is measured with its request log off too (issue 20)."""
 PRISM_MODES = {
-    "static": ((), Variant("prism-static", "Prism static")),
-    "dynamic": (("-d",), Variant("prism-dynamic", "Prism dynamic (-d)")),
-    "static-quiet": (("-v", "silent"), Variant("prism-static-quiet", "Prism static, -v silent")),
+    "static": (PRISM_QUIET, Variant("prism-static", "Prism static (-v error)")),
+    "dynamic": (("-d", *PRISM_QUIET), Variant("prism-dynamic", "Prism dynamic (-d -v error)")),
 }
 """Prism's modes: the arguments `prism mock` gets, and how its rows are labelled."""
 
@@ -184,6 +186,8 @@ class ServerRun:
     rss_at_ready_mb: float
     peak_rss_mb: float
     measurements: list[Measurement]
+    peak_process_rss_mb: float = 0.0
+    """The largest one process of the server grew to: with workers, the largest worker."""
 
 
 def _run_label(name: str, operation: Operation, variant: Variant) -> str:
@@ -207,7 +211,7 @@ def bench_server(
             measure(server, operation, path, variant, load, _run_label(name, operation, variant))
             for operation, path, variant in targets
         ]
-        peak = server.sampler.peak
+        peak, process_peak = server.sampler.peak, server.sampler.process_peak
     return ServerRun(
         name=name,
         command=command,
@@ -215,6 +219,7 @@ def bench_server(
         rss_at_ready_mb=round(server.rss_at_ready / MB, 1),
         peak_rss_mb=round(peak / MB, 1),
         measurements=measurements,
+        peak_process_rss_mb=round(process_peak / MB, 1),
     )
 
 
@@ -224,14 +229,16 @@ def bench_mock(
     variants: Sequence[Variant] = MOCK_VARIANTS,
     *,
     quiet: bool = False,
+    flags: Sequence[str] = (),
+    name: str = "mock",
 ) -> ServerRun:
-    """The mock, every API in one process: each operation in turn, asked each way in turn.
+    """The mock, every API in one server (`serve` with `flags`): each operation in turn,
+    asked each way in turn.
 
     `quiet`: the diagnostic `serve-quiet` instead (uvicorn's access log off).
     """
     port = free_port()
-    command = mock_command(port)
-    name = "mock"
+    command = [*mock_command(port), *flags]
     if quiet:
         name = "mock-quiet"
         command = [sys.executable, str(RUN_SCRIPT), "serve-quiet", "--port", str(port)]
@@ -240,7 +247,7 @@ def bench_mock(
 
 
 def bench_prism(operation: Operation, load: LoadSettings, mode: str) -> ServerRun:
-    """Prism on the operation's contract: `static`, `dynamic` (-d) or `static-quiet`."""
+    """Prism on the operation's contract: `static` or `dynamic` (-d), errors-only logging."""
     port = free_port()
     extra, variant = PRISM_MODES[mode]
     command = prism_command(port, operation.spec, *extra)

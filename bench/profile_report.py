@@ -12,8 +12,8 @@ from operations import FULL_PIPELINE, RESPONSE_CACHE
 from profiling import HANDLER, JSON_ENCODING, OUR_MIDDLEWARE, SIGNATURES, THREADPOOL, VALIDATION
 from targets import (
     CACHE_NOISE,
+    TARGET_FULL_RATIO,
     TARGET_P99_MS,
-    TARGET_RATIO,
     mock_row,
     prism_row,
     ratio,
@@ -97,7 +97,7 @@ def _served(report: dict[str, Any]) -> str:
         return ""
     rps, cpu = full["wrk"]["rps"], full["cpu_ms_per_request"]
     connections = report["load"]["connections"]
-    needed = TARGET_RATIO * prism["wrk"]["rps"]
+    needed = TARGET_FULL_RATIO * prism["wrk"]["rps"]
     budget = 1000 / needed
     bound = " bound by CPU" if full["cpu_utilisation"] >= 0.9 else ""
     text = (
@@ -107,7 +107,7 @@ def _served(report: dict[str, Any]) -> str:
         f"{connections} / {rps:.0f} req/s = {connections * 1000 / rps:.0f} ms (Little's "
         f"law), so p99 < {TARGET_P99_MS:g} ms needs more than "
         f"{connections * 1000 / TARGET_P99_MS:.0f} req/s: a throughput target. "
-        f"{TARGET_RATIO:g}x Prism static ({needed:.0f} req/s) leaves {budget:.2f} ms of CPU "
+        f"{TARGET_FULL_RATIO:g}x Prism static ({needed:.0f} req/s) leaves {budget:.2f} ms of CPU "
         "per request on one core"
     )
     if cpu > budget:
@@ -124,7 +124,8 @@ def _where_time_goes(profile: dict[str, Any], report: dict[str, Any]) -> list[st
         "**Where the full pipeline's time goes.**"
         + _served(report)
         + f" In-process, the app's own time per request is {handler:.0%} our handler and "
-        "wire code (twenty invoice dicts: Money arithmetic, three ISO 8601 timestamps each), "
+        "wire code (access checks, the page, twenty invoice forms looked up in the "
+        "render-once memo), "
         f"{ours:.0%} our middlewares and validation hook, and {framework:.0%} the framework "
         f"around them: {'; '.join(_framework_parts(profile))}; JSON encoding "
         f"{encoding:.1%}. cProfile inflates many small Python calls, so the shares are "
@@ -140,8 +141,9 @@ def _framework_parts(profile: dict[str, Any]) -> list[str]:
     parts = [
         (
             _share(profile, "connexion: handler decorators"),
-            "connexion's handler decorators, which re-wrap the handler and snake-case its "
-            "parameters on every request, {:.0%}",
+            "connexion's handler decorators (built once per operation, "
+            "`server/connexion_internals.py`; binding parameters and building the response "
+            "per request) {:.0%}",
         ),
         (
             _share(profile, SIGNATURES),
@@ -177,7 +179,11 @@ def _quiet(report: dict[str, Any]) -> list[str]:
             "(logging, for one) costs throughput."
         )
     else:
-        verdict = "slower, so nothing `billing-mock serve` adds per request shows here."
+        verdict = (
+            "slower: what `billing-mock serve` adds is its connection handling "
+            "(`server/connections.py`: httptools with each response's head and body written "
+            "as one), which uvicorn's own default lacks."
+        )
     return [
         "",
         "Outside the profile: `mock-quiet`, the same app run by `uvicorn.run` directly with "
@@ -196,23 +202,31 @@ def _levers(profile: dict[str, Any], report: dict[str, Any]) -> list[str]:
         "in `src/`):",
         "",
         *_cache_lever(report),
-        "- *Caching behind connexion* (in the handler) saves only the handler, wire and "
-        f"encoding work, {handler + encoding:.0%}: at most {cap:.1f}x on the app's time, "
+        "- *More rendered once behind connexion* (whole pages as JSON bytes per world "
+        "version, beyond the invoice forms already memoised) saves only the handler, wire "
+        f"and encoding work, {handler + encoding:.0%}: at most {cap:.1f}x on the app's time, "
         "and less served.",
         f"- *A faster JSON encoder* (orjson through connexion's jsonifier): {encoding:.1%} "
         "of the app's time; not a lever on its own.",
         *_framework_lever(profile),
-        "- *Several uvicorn workers.* Reads scale with cores, but state is per process: "
-        "checkouts, plan changes, `X-Mock-Seed` stores and `/__mock/reset` would land in "
-        "one worker only, so a checkout on one worker is invisible to a read on another "
-        "and the soak's state check would fail. Only acceptable with state shared outside "
-        "the process or for a read-only mode."
-        + (
-            f" On this {report['cores']}-core machine wrk needs one core, so workers could "
-            "not show much here anyway."
-            if report.get("cores", 0) <= 2
-            else ""
-        ),
+        *_workers_lever(report),
+    ]
+
+
+def _workers_lever(report: dict[str, Any]) -> list[str]:
+    """Workers over a shared state backend, as measured in this run."""
+    one = mock_row(report, "unpod", FULL_PIPELINE.key)
+    many = mock_row(report, "unpod", FULL_PIPELINE.key, "mock_workers")
+    if not one or not many:
+        return []
+    return [
+        "- *Workers over a shared backend* (`--state sqlite:`, a worker per core unless "
+        f"`--workers` says otherwise): on the Unpod operation the full pipeline served "
+        f"{many['wrk']['rps']:.0f} req/s against one in-memory worker's "
+        f"{one['wrk']['rps']:.0f} ({times(ratio(many['wrk']['rps'], one['wrk']['rps']))}), "
+        f"on {report.get('cores', '?')} cores that wrk shares. State is in the backend, "
+        "so a write on one worker is read on the next request on any other; each request "
+        "first reads the backend's version (the SQLite rows' cost is in that figure).",
     ]
 
 
@@ -258,9 +272,10 @@ def _framework_lever(profile: dict[str, Any]) -> list[str]:
         )
     if calls.get("inspect_signature", 0) > 0:
         parts.append(
-            "connexion re-decorating the handler and calling `inspect.signature` "
-            f"{calls['inspect_signature']:g} times per request is connexion's own "
-            f"({connexion_own:.0%}; an upstream fix or a patched decorator)"
+            "connexion's security layer calling `inspect.signature` "
+            f"{calls['inspect_signature']:g} times per request and its decorators' own work "
+            f"({connexion_own:.0%}) are connexion's: an upstream fix, or a further patch in "
+            "`server/connexion_internals.py`"
         )
     ours = _share(profile, OUR_MIDDLEWARE)
     parts.append(f"dropping our own middlewares gains at most their {ours:.0%}")

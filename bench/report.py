@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from backends import backends_section
+from misses_report import misses_section
+from mix_report import mix_section
 from operations import FULL_PIPELINE, RESPONSE_CACHE
 from paths import RESULTS
 from profile_report import profile_section
@@ -31,26 +33,32 @@ def _targets(report: dict[str, Any]) -> list[str]:
         return lines
     lines += [
         "",
-        f"The targets are evaluated on the *{RESPONSE_CACHE.label}* rows: the requests as a "
-        "client sends them, identical repeated GETs that a response cache answers. The "
-        f"*{FULL_PIPELINE.label}* rows send the same requests with `Cache-Control: "
-        "no-cache`, which bypasses the cache, so routing, auth, request validation, the "
-        "handler and JSON encoding run every time. They are not a target; they are here "
-        "so that what the cache buys and what the uncached path does are both in view "
-        "(same server process, one run after the other):",
+        "Every ratio is against Prism static with `-v error` (errors-only logging: Prism at "
+        f"its best), on the same API, in this run. *{RESPONSE_CACHE.label}*: the requests "
+        "as a client sends them, identical repeated GETs that the response cache answers. "
+        f"*{FULL_PIPELINE.label}*: the same requests with `Cache-Control: no-cache`, past "
+        "the cache, so routing, auth, request validation, the handler and JSON encoding run "
+        "every time. The mock is measured as `make run` serves it (memory, one worker) and "
+        "on SQLite with a worker per core (`serve`'s default with a shared `--state`):",
         "",
-        "| API | Prism static req/s | response cache req/s (x Prism static) "
-        "| full pipeline req/s (x Prism static) | full pipeline p99 ms "
-        "| response cache / full pipeline |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| API | Prism static req/s | cached req/s (x) | full pipeline req/s (x), "
+        "memory, 1 worker | full pipeline req/s (x), SQLite, a worker per core "
+        "| full pipeline p99 ms | Prism dynamic (-d) req/s | full pipeline / Prism dynamic |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         prism = row["prism_static_rps"]
+        workers = row["workers_full_pipeline_rps"]
+        dynamic = row["prism_dynamic_rps"]
         lines.append(
             f"| {row['api']} | {'n/a' if prism is None else f'{prism:.0f}'} "
             f"| {row['response_cache_rps']:.0f} ({times(row['response_cache_ratio'])}) "
             f"| {row['full_pipeline_rps']:.0f} ({times(row['full_pipeline_ratio'])}) "
-            f"| {row['full_pipeline_p99_ms']:.1f} | {times(row['cache_speedup'])} |"
+            f"| {'n/a' if workers is None else f'{workers:.0f}'} "
+            f"({times(row['workers_full_pipeline_ratio'])}) "
+            f"| {row['full_pipeline_p99_ms']:.1f} "
+            f"| {'n/a' if dynamic is None else f'{dynamic:.0f}'} "
+            f"| {times(row['full_pipeline_over_prism_dynamic'])} |"
         )
     alike = [row["api"] for row in rows if within_noise(row["cache_speedup"])]
     if alike:
@@ -64,6 +72,10 @@ def _targets(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+WORKERS = ", SQLite, a worker per core"
+"""Marks the rows of the mock served with `--state sqlite:` and its default workers."""
+
+
 def _side_by_side(report: dict[str, Any]) -> list[str]:
     lines = [
         "| API | server | req/s (x Prism static) | p50 ms | p99 ms (x Prism static) "
@@ -74,18 +86,20 @@ def _side_by_side(report: dict[str, Any]) -> list[str]:
         api = operation["api"]
         prism = prism_row(report, "prism_static", api)
         rows = [
-            mock_row(report, api, RESPONSE_CACHE.key),
-            mock_row(report, api, FULL_PIPELINE.key),
-            prism,
-            prism_row(report, "prism_dynamic", api),
+            ("", mock_row(report, api, RESPONSE_CACHE.key)),
+            ("", mock_row(report, api, FULL_PIPELINE.key)),
+            (WORKERS, mock_row(report, api, RESPONSE_CACHE.key, "mock_workers")),
+            (WORKERS, mock_row(report, api, FULL_PIPELINE.key, "mock_workers")),
+            ("", prism),
+            ("", prism_row(report, "prism_dynamic", api)),
         ]
-        for row in rows:
+        for where, row in rows:
             if row is None:
                 continue
             result = row["wrk"]
             base = prism["wrk"] if prism else {"rps": 0.0, "p99_ms": 0.0}
             lines.append(
-                f"| {api} | {row['label']} "
+                f"| {api} | {row['label']}{where} "
                 f"| {result['rps']:.0f} ({times(ratio(result['rps'], base['rps']))}) "
                 f"| {result['p50_ms']:.1f} "
                 f"| {result['p99_ms']:.1f} ({times(ratio(result['p99_ms'], base['p99_ms']))}) "
@@ -135,9 +149,10 @@ def _servers(report: dict[str, Any]) -> list[str]:
         f"the other: *{RESPONSE_CACHE.label}* sends the requests as a client does; "
         f"*{FULL_PIPELINE.label}* adds `Cache-Control: no-cache`, which the mock's "
         "response cache does not answer, so every request runs the whole pipeline. "
+        "The same again served with `--state sqlite:` and a worker per core. "
         "Prism: one `prism mock` process per contract, static mode (the first example of "
-        "the first 2xx response), default logging to a discarded stdout; for Unpod also "
-        "its dynamic mode (`-d`: bodies generated from the schema on every request). "
+        "the first 2xx response) and dynamic mode (`-d`: bodies generated from the schema "
+        "on every request, work comparable to the mock's), both with `-v error`. "
         "Prism's static bodies are the contracts' examples, so they are smaller than the "
         "mock's generated bodies (see body bytes). Ratios are against Prism static "
         "on the same API: above 1 is better for req/s, below 1 for latency. Peak RSS is "
@@ -149,17 +164,17 @@ def _servers(report: dict[str, Any]) -> list[str]:
         "",
         "`mock-quiet` is a diagnostic: the same app served by `uvicorn.run` with "
         "uvicorn's access log off (see the profile section); it also skips "
-        "`billing_mock.cli`'s imports, hence its lower RSS. `prism-static-quiet` is "
-        "Prism with `-v silent`. Server CPU: the server's CPU seconds per second "
-        "during the measured run (100%: one core).",
+        "`billing_mock.cli`'s imports, hence its lower RSS. Server CPU: the server's CPU "
+        "seconds per second during the measured run (100%: one core; with workers, all "
+        "of them).",
         "",
         *_server_rows(
             [
                 report["mock"],
+                *([report["mock_workers"]] if report.get("mock_workers") else []),
                 *report.get("prism_static", []),
                 *report.get("prism_dynamic", []),
                 *([report["mock_quiet"]] if report.get("mock_quiet") else []),
-                *report.get("prism_quiet", []),
             ]
         ),
     ]
@@ -170,7 +185,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     load = report["load"]
     tools = report["tools"]
     lines = [
-        "# Benchmark: billing-mock against Stoplight Prism (issue 7)",
+        "# Benchmark: billing-mock against Stoplight Prism (issues 7 and 20)",
         "",
         f"Run {report['started']} on {report['machine']}; `make bench` "
         f"({report['elapsed_s']:.0f} s in all). wrk {load['threads']} threads, "
@@ -185,8 +200,13 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines += ["**Tool failures:**", "", *(f"- {failure}" for failure in tools["failures"])]
         lines.append("")
     lines += [*_targets(report), ""]
+    misses = misses_section(report)
+    if misses:
+        lines += [*misses, ""]
     if report.get("mock"):
         lines += [*_servers(report), ""]
+    if report.get("mix"):
+        lines += [*mix_section(report["mix"]), ""]
     if report.get("startup_s"):
         lines += [*startup_section(report), ""]
     if report.get("soak"):

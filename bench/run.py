@@ -1,41 +1,45 @@
-"""Load benchmark of the billing mock, side by side with Stoplight Prism (issue 7).
+"""Load benchmark of the billing mock, side by side with Stoplight Prism (issues 7 and 20).
 
 `make bench` runs it. In one run, on 127.0.0.1 only:
 
 1. tools: wrk (`apt-get install -y wrk`) and Prism (`npm install --prefix bench/.tools
    @stoplight/prism-cli@5`), each installed only if missing;
 2. each API's main read operation, with request validation and auth on, served by
-   `billing-mock serve` (one process with every API) and then by `prism mock` on the same
-   contract (static mode; dynamic `-d` for Unpod too): wrk with 2 threads and 32
-   connections, a warm-up and then a measured run; requests/s, p50 and p99 latency and
-   the server's peak RSS (psutil, the process and its children). The mock is measured
-   twice per operation in the same process: as a client asks (identical repeated GETs,
-   which its response cache may answer; the targets are evaluated on this row) and with
-   `Cache-Control: no-cache`, which bypasses the cache: the full pipeline;
-3. start-up: how long from starting the process to the first 200 of the Unpod operation;
-4. a soak mixing reads with Razorpay checkouts for lumen.studio (`bench/soak.lua`) on
+   `billing-mock serve` (one process with every API, memory: state, as `make run`), by
+   `serve --state sqlite:` (a worker per core, its default with shared state), and by
+   `prism mock` on the same contract, static and dynamic (`-d`), both with `-v error`
+   (Prism at its best): wrk with 2 threads and 32 connections, a warm-up and then a
+   measured run; requests/s, p50 and p99 latency and the server's peak RSS (psutil, the
+   process and its children, and the largest one of them). The mock is measured twice
+   per operation: as a client asks (identical repeated GETs, which its response cache
+   answers) and with `Cache-Control: no-cache`, past the cache: the full pipeline;
+3. the cache-defeating mix (`mix.py`): 180 distinct reads with a checkout every 10th
+   request, on both mock configurations and on a fleet of four Prisms at once;
+4. start-up: how long from starting the process to the first 200 of the Unpod operation;
+5. a soak mixing reads with Razorpay checkouts for lumen.studio (`bench/soak.lua`) on
    a fresh mock: the mix's capacity measured unpaced (the calibration), the state reset
    through `/__mock`, then the mix paced at 80% of that capacity and the mock's state
    checked through `/__mock`;
-4b. per state backend and worker count (`backends.py`: memory:, sqlite: and redis: with
+6. per state backend and worker count (`backends.py`: memory:, sqlite: and redis: with
    one and two workers, a real redis-server on loopback), each API's main read both
    ways and a short soak that checks no write was lost or doubled across workers;
-5. cProfile of in-process Unpod requests through Starlette's TestClient, each with
+7. cProfile of in-process Unpod requests through Starlette's TestClient, each with
    `Cache-Control: no-cache`, so the full pipeline is what is profiled.
 
 It writes `bench/results/report.md`, `report.json`, the raw wrk output (`wrk/`), the
-soak's request mix and the profile (`profile.prof`, `profile.txt`). Nothing in `src/`
+mixes' request files and the profile (`profile.prof`, `profile.txt`). Nothing in `src/`
 is changed; the report names the levers.
 
     .venv/bin/python bench/run.py [--duration 10] [--warmup 2] [--soak 60]
 
 Three subcommands are used by the run itself, each in a child process: `profile` (so
 the profiler sees nothing else), `startup-steps` (a fresh interpreter to time) and
-`serve-quiet` (the mock with uvicorn's access log off, a diagnostic).
+`serve-quiet` (the mock run by `uvicorn.run` directly, a diagnostic).
 
 The phases live beside this file: operations.py (what is measured), tools.py,
-servers.py, load.py (wrk), soak.py, startup.py, profiling.py, and targets.py,
-report.py, startup_report.py, soak_report.py and profile_report.py for the report.
+servers.py, load.py (wrk), mix.py, soak.py, startup.py, profiling.py, and targets.py,
+report.py, mix_report.py, startup_report.py, soak_report.py and profile_report.py for
+the report.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ import json
 import os
 import platform
 import subprocess
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, replace
@@ -55,7 +60,8 @@ from typing import Any
 import psutil
 from backends import bench_backends
 from load import LoadSettings, bench_mock, bench_prism
-from operations import RESPONSE_CACHE, Operation, load_credentials, operations
+from mix import bench_mix
+from operations import RESPONSE_CACHE, Credentials, Operation, load_credentials, operations
 from paths import RESULTS
 from profiling import profile_unpod, run_profile
 from progress import say
@@ -90,7 +96,7 @@ def run_all(args: argparse.Namespace) -> int:
     status = 0
     try:
         if tools.wrk:
-            _load_phases(report, ops, load, with_prism=tools.prism is not None)
+            _load_phases(report, ops, credentials, load, with_prism=tools.prism is not None)
             if args.soak > 0:
                 report["soak"] = soak(ops, credentials, args.soak, load, args.soak_rate)
             if args.backends_soak > 0:
@@ -119,17 +125,27 @@ def run_all(args: argparse.Namespace) -> int:
 
 
 def _load_phases(
-    report: dict[str, Any], ops: Sequence[Operation], load: LoadSettings, *, with_prism: bool
+    report: dict[str, Any],
+    ops: Sequence[Operation],
+    credentials: Credentials,
+    load: LoadSettings,
+    *,
+    with_prism: bool,
 ) -> None:
-    """The mock (both ways of asking), Prism and the quiet diagnostic, into `report`."""
-    mock = bench_mock(ops, load)
-    report["mock"] = asdict(mock)
-    if with_prism:
-        report["prism_static"] = [asdict(bench_prism(op, load, "static")) for op in ops]
-        report["prism_dynamic"] = [asdict(bench_prism(ops[0], load, "dynamic"))]
-        report["prism_quiet"] = [asdict(bench_prism(ops[0], load, "static-quiet"))]
-    quiet = bench_mock(ops[:1], load, [RESPONSE_CACHE], quiet=True)
-    report["mock_quiet"] = asdict(quiet)
+    """The mock in memory and on SQLite with a worker per core (both ways of asking), Prism
+    static and dynamic, the quiet diagnostic and the cache-defeating mix, into `report`.
+    """
+    with tempfile.TemporaryDirectory() as state:
+        report["mock"] = asdict(bench_mock(ops, load))
+        shared = ["--state", f"sqlite:///{Path(state) / 'state.db'}"]
+        report["mock_workers"] = asdict(bench_mock(ops, load, flags=shared, name="mock-workers"))
+        if with_prism:
+            report["prism_static"] = [asdict(bench_prism(op, load, "static")) for op in ops]
+            report["prism_dynamic"] = [asdict(bench_prism(op, load, "dynamic")) for op in ops]
+        quiet = bench_mock(ops[:1], load, [RESPONSE_CACHE], quiet=True)
+        report["mock_quiet"] = asdict(quiet)
+        if with_prism:
+            report["mix"] = bench_mix(ops, credentials, load, Path(state))
 
 
 def _summarise(report: dict[str, Any]) -> None:

@@ -57,16 +57,22 @@ class RssSampler:
         self._started = time.perf_counter()
         self.peak = 0
         self.segment_peak = 0
+        self.process_peak = 0
+        """The largest RSS of any one process of the tree, over the sampler's life."""
         self.timeline: list[tuple[float, int]] = []
         """(seconds since the sampler was made, RSS) of every sample."""
 
     def current(self) -> int:
-        """RSS in bytes now, of the process and every descendant."""
+        """RSS in bytes now, of the process and every descendant (the largest one's RSS
+        counts towards `process_peak`: a worker's, when the server has workers).
+        """
         total = 0
         with contextlib.suppress(psutil.Error):
             for process in [self._process, *self._process.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
-                    total += process.memory_info().rss
+                    rss = process.memory_info().rss
+                    total += rss
+                    self.process_peak = max(self.process_peak, rss)
         return total
 
     def cpu_seconds(self) -> float:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -87,30 +89,55 @@ def _plain(value: Any) -> Any:
 
 
 def _decode(kind: Any, data: Any) -> Any:
+    return _decoder(kind)(data)
+
+
+@cache
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """How to read a value of declared type `kind`, worked out once per type: reading a
+    sandbox back from a shared backend walked the annotations for every value (a checkout
+    on one worker made each other worker do that for the whole account).
+    """
     origin = typing.get_origin(kind)
     if origin in (types.UnionType, typing.Union):
-        if data is None:
-            return None
         (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
-        return _decode(inner, data)
+        present = _decoder(inner)
+        return lambda data: None if data is None else present(data)
     if origin is tuple:
-        args, items = typing.get_args(kind), _list(data)
+        args = typing.get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], element) for element in items)
-        return tuple(_decode(part, element) for part, element in zip(args, items, strict=True))
+            each = _decoder(args[0])
+            return lambda data: tuple([each(element) for element in _list(data)])
+        parts = tuple(_decoder(part) for part in args)
+        return lambda data: tuple(
+            part(element) for part, element in zip(parts, _list(data), strict=True)
+        )
     if origin is dict:
-        key, value = typing.get_args(kind)
-        return {_decode(key, k): _decode(value, v) for k, v in _dict(data).items()}
+        key, value = (_decoder(arg) for arg in typing.get_args(kind))
+        return lambda data: {key(k): value(v) for k, v in _dict(data).items()}
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        fields, hints = _dict(data), _hints(kind)
-        # A field added since the document was written, with a default, takes its default.
-        values = {
-            f.name: _decode(hints[f.name], fields[f.name])
-            for f in _fields(kind)
-            if f.name in fields or f.default is dataclasses.MISSING
-        }
-        return typing.cast(Any, kind)(**values)
-    return _scalar(kind, data)
+        return _dataclass_decoder(kind)
+    return functools.partial(_scalar, kind)
+
+
+def _dataclass_decoder(kind: type) -> Callable[[Any], Any]:
+    hints = _hints(kind)
+    # A field added since the document was written, with a default, takes its default.
+    required = [(f.name, f.default is dataclasses.MISSING) for f in _fields(kind)]
+    make = typing.cast(Any, kind)
+
+    def decode(data: Any) -> Any:
+        fields = _dict(data)
+        # Looked up per call, not captured: a dataclass may hold its own type.
+        return make(
+            **{
+                name: _decoder(hints[name])(fields[name])
+                for name, needed in required
+                if needed or name in fields
+            }
+        )
+
+    return decode
 
 
 def _scalar(kind: Any, data: Any) -> Any:

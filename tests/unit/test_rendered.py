@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
+
+import pytest
 
 from billing_mock.apis.common import rendered as rendered_module
 from billing_mock.apis.common.rendered import rendered
@@ -41,3 +44,24 @@ def test_at_most_forms_kept_are_held(monkeypatch: Any) -> None:
     form(4)
     form(0)
     assert made == [0, 1, 2, 3, 4, 0]
+
+
+def test_a_form_refuses_changes_and_a_deep_copy_of_it_takes_them() -> None:
+    @rendered
+    def form(number: int) -> dict[str, Any]:
+        return {"number": number, "lines": [{"amount": number}], "tags": ["a"]}
+
+    shared = form(7)
+    with pytest.raises(TypeError, match="shared"):
+        shared["number"] = 8
+    with pytest.raises(TypeError, match="shared"):
+        shared["lines"][0]["amount"] = 8
+    with pytest.raises(TypeError, match="shared"):
+        shared["tags"].append("b")
+    with pytest.raises(TypeError, match="shared"):
+        shared.update(number=8)
+    changed = copy.deepcopy(shared)
+    changed["lines"][0]["amount"] = 8
+    changed["tags"].append("b")
+    assert form(7) == {"number": 7, "lines": [{"amount": 7}], "tags": ["a"]}
+    assert json.dumps(form(7)) == json.dumps({"number": 7, "lines": [{"amount": 7}], "tags": ["a"]})

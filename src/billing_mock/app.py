@@ -4,7 +4,6 @@ its middleware.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from connexion import AsyncApp
@@ -28,7 +27,7 @@ from billing_mock.server.prefer import Prefer
 from billing_mock.server.request_log import RequestLog
 from billing_mock.server.request_state import StoreMiddleware
 from billing_mock.server.response_cache import ResponseCache
-from billing_mock.server.routing import Mounts
+from billing_mock.server.routing import Mounts, docs_paths
 from billing_mock.server.steering import Steering
 from billing_mock.settings import Settings
 
@@ -96,7 +95,7 @@ def create_app(
         body_timeout=settings.body_timeout,
     )
     app.add_middleware(Prefer, position=MiddlewarePosition.BEFORE_CONTEXT, mounts=apis)
-    connexion_internals.swagger_ui_only_on(app, _docs_paths(apis))
+    connexion_internals.swagger_ui_only_on(app, docs_paths(apis, (SWAGGER_UI, *SPECS)))
     if not validate_responses:
         connexion_internals.drop_response_validation(app)
     # Registered one by one: Starlette picks a handler by the exception's own class.
@@ -108,15 +107,6 @@ def create_app(
     standin.add_routes(app)
     swagger_steering.add_routes(app)
     return app
-
-
-def _docs_paths(apis: Mounts[ApiModule]) -> Callable[[str], bool]:
-    """Whether a path is one connexion's Swagger UI serves: `<base>/ui...` or the spec it
-    renders, `<base>/openapi.json` (and `.yaml`).
-    """
-    pages = tuple(api.base_path + SWAGGER_UI for api in apis)
-    specs = frozenset(api.base_path + name for api in apis for name in SPECS)
-    return lambda path: path.startswith(pages) or path in specs
 
 
 def _cors(origins: tuple[str, ...]) -> dict[str, Any]:

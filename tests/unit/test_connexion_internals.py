@@ -18,9 +18,11 @@ from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from starlette.testclient import TestClient
 
 from billing_mock.apis.registry import APIS
-from billing_mock.app import _docs_paths, create_app
+from billing_mock.app import SWAGGER_UI, create_app
 from billing_mock.data.stores import load_stores
 from billing_mock.server import connexion_internals
+from billing_mock.server.journal import SPECS
+from billing_mock.server.routing import docs_paths
 
 
 async def _handler() -> dict[str, str]:
@@ -76,7 +78,7 @@ def test_the_app_routes_only_docs_through_swagger_ui_and_validates_responses_whe
 
 
 def test_the_docs_paths_are_swagger_uis_pages_and_specs_only() -> None:
-    is_docs = _docs_paths(APIS)
+    is_docs = docs_paths(APIS, (SWAGGER_UI, *SPECS))
     for path in ("/api/billing/ui/", "/api/billing/ui", "/v1/ui/swagger-ui.css"):
         assert is_docs(path), path
     for path in ("/api/billing/openapi.json", "/api/v2/platform/openapi.yaml"):

@@ -59,6 +59,8 @@ HOP_BY_HOP = frozenset(
     }
 )
 """Headers of one connection, not of the message (RFC 9110 7.6.1): never forwarded."""
+_NOT_FORWARDED = HOP_BY_HOP | {"host"}
+"""Request headers the proxy does not pass on: httpx sets Host for the upstream."""
 
 UNREACHABLE = "Upstream unreachable: the contract proxy could not connect to {upstream}."
 TIMED_OUT = "Upstream timeout: {upstream} did not answer in time."
@@ -145,16 +147,18 @@ class ValidatingProxy:
     async def _proxy(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_path = scope.get("raw_path") or scope["path"].encode()
         if not raw_path.startswith(b"/"):
-            # An absolute-form (`GET http://other/x`) or `*` target: the proxy forwards
-            # to its upstream only, and such a target names none of its paths.
+            # A `*` target names none of the upstream's paths (httptools serves an
+            # absolute-form one, `GET http://other/x`, as its path: the upstream's own).
             await _send_json(send, 400, {"status_code": 400, "message": BAD_TARGET}, [])
             return
         body = await read_request(receive, self.max_body)
-        headers = [
-            (name.decode("latin-1"), value.decode("latin-1"))
+        # The header bytes as they came (a latin-1 value httpx would refuse as text).
+        raw = [
+            (name, value)
             for name, value in scope["headers"]
-            if name.decode("latin-1").lower() not in HOP_BY_HOP | {"host"}
+            if name.decode("latin-1").lower() not in _NOT_FORWARDED
         ]
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
         sent = _sent(scope, headers, body)
         api = self.apis.for_path(sent.path)
         checker = self._checkers[api.name] if api else None
@@ -162,12 +166,6 @@ class ValidatingProxy:
         target = raw_path + (b"?" + scope["query_string"] if scope["query_string"] else b"")
         url = httpx.URL(self.upstream).copy_with(raw_path=target)
         content = body.head if body.rest is None else chain(body.head, body.rest)
-        # The header bytes as they came (a latin-1 value httpx would refuse as text).
-        raw = [
-            (name, value)
-            for name, value in scope["headers"]
-            if name.decode("latin-1").lower() not in HOP_BY_HOP | {"host"}
-        ]
         request = self._client.build_request(sent.method, url, headers=raw, content=content)
         name = api.name if api else None
         exchange = Exchange(

@@ -37,6 +37,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 NAMES_KEPT = 512
 """Parameter names whose Python spelling is remembered: every name the contracts declare
 many times over. Query names a client makes up pass through too, so it stays bounded."""
+NAME_LIMIT = 64
+"""Longer names are spelled anew each time, never remembered: at most NAMES_KEPT x 64
+characters held, whatever names clients send."""
 
 
 def decorate_once(app: AsyncApp) -> None:
@@ -104,8 +107,14 @@ class _OnceDecorator(StarletteDecorator):  # type: ignore[misc]
         parameters = self._parameter_decorator_cls(
             framework=self.framework, pythonic_params=self.pythonic_params
         )
-        parameters.sanitize_fn = functools.lru_cache(maxsize=NAMES_KEPT)(parameters.sanitize_fn)
+        parameters.sanitize_fn = _remembered(parameters.sanitize_fn)
         function = parameters(function)
         response = self._response_decorator_cls(framework=self.framework, jsonifier=self.jsonifier)
         decorated: Callable[..., Any] = response(function)
         return decorated
+
+
+def _remembered(spell: Callable[[str], str]) -> Callable[[str], str]:
+    """`spell` with the spelling of names up to NAME_LIMIT characters remembered."""
+    remembered = functools.lru_cache(maxsize=NAMES_KEPT)(spell)
+    return lambda name: remembered(name) if len(name) <= NAME_LIMIT else spell(name)

@@ -20,7 +20,6 @@ data (that is the sandbox's clock).
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections import deque
@@ -37,16 +36,13 @@ from billing_mock.server.exchanges import Entry, Exchange, RawHeaders, shown
 from billing_mock.server.masking import Masking
 from billing_mock.server.request_log import DROPPED
 from billing_mock.server.request_state import stores_of
-from billing_mock.server.routing import Capability, Mount, Mounts
+from billing_mock.server.routing import Capability, Mount, Mounts, docs_paths
 
 DEFAULT_BODY_LIMIT = 4096
 """Bytes of each body kept (4 KiB): a few screens of JSON, every contract's bodies whole."""
 
 SPECS = ("/openapi.json", "/openapi.yaml")
 """Where connexion serves each API's spec, under its base path: documentation, not the API."""
-
-PATHS_KEPT = 1024
-"""Paths whose journaling (recorded or not) is remembered, least recently used first out."""
 
 _JOURNAL_KEY = "billing_mock.journal"
 
@@ -203,10 +199,8 @@ class RequestJournal:
         self._app = app
         self._journal = journal
         self._mounts = mounts
-        self._docs = tuple(docs)
+        self._is_docs = docs_paths(mounts, docs)
         self._body_limit = body_limit
-        # Per path, bounded: whatever paths clients make up, it stays a few hundred KB.
-        self._recorded = functools.lru_cache(maxsize=PATHS_KEPT)(self._is_recorded)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the request, and record it if it is for a journaled API."""
@@ -224,15 +218,12 @@ class RequestJournal:
             recording.finish()
             self._journal.record(recording)
 
-    def _is_recorded(self, path: str) -> bool:
+    def _recorded(self, path: str) -> bool:
         """Whether a request for `path` is journaled: under an API that takes part, and
         not its docs.
         """
         api = self._mounts.taking_part_in(path, Capability.JOURNAL)
-        if api is None:
-            return False
-        relative = path[len(api.base_path) :]
-        return not any(relative == doc or relative.startswith(doc + "/") for doc in self._docs)
+        return api is not None and not self._is_docs(path)
 
 
 class _Recording:
@@ -294,8 +285,11 @@ class _Recording:
         await self._send(message)
 
     def finish(self) -> None:
-        """The request is over (answered, dropped or failed): its latency is known."""
+        """The request is over (answered, dropped or failed): its latency is known, and
+        the connection's receive and send are let go (the ring outlives connections).
+        """
         self.latency_ms = round((time.perf_counter() - self.started) * 1000, 1)
+        del self._receive, self._send
 
     def sandbox(self) -> str:
         """The canonical name of the sandbox the request named."""

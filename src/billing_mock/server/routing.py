@@ -85,5 +85,14 @@ class Mounts(Generic[M]):
         return api if api is not None and api.takes_part_in(capability) else None
 
 
+def docs_paths(mounts: Iterable[Mount], docs: Iterable[str]) -> Callable[[str], bool]:
+    """Whether a path is documentation: one of `docs` (`/ui`, `/openapi.json`) under an
+    API's base path, or anything under one of those (`<base>/ui/swagger-ui.css`).
+    """
+    exact = frozenset(api.base_path + doc for api in mounts for doc in docs)
+    under = tuple(path + "/" for path in exact)
+    return lambda path: path in exact or path.startswith(under)
+
+
 def _base_path_length(api: Mount) -> int:
     return len(api.base_path)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any, Protocol
+from typing import Any
 
 from billing_mock.apis.common.rendered import rendered
 from billing_mock.apis.common.timestamps import utc_seconds
+from billing_mock.apis.stripe.links import HostedIds
 from billing_mock.domain.models import Account, Invoice, InvoiceStatus, PaymentMethod, start_of_day
 
 STATUS = {
@@ -17,17 +17,7 @@ STATUS = {
 }
 
 
-class HostedId(Hashable, Protocol):
-    """An invoice's id (`in_...`) -> the capability id of its hosted page (`links.HostedIds`);
-    hashable, since the invoice forms it enters are rendered once per value.
-    """
-
-    def __call__(self, reference: str, /) -> str:
-        """The capability id of invoice `reference`."""
-        ...
-
-
-def billing_details(account: Account, api_url: str, hosted: HostedId) -> dict[str, Any]:
+def billing_details(account: Account, api_url: str, hosted: HostedIds) -> dict[str, Any]:
     """`{invoices[], paymentMethods[]}`; invoice URLs are absolute under `api_url` (this
     API's root on the server that answered: scheme://host[:port] and the base path), at
     the capability id `hosted` gives each invoice.
@@ -38,7 +28,7 @@ def billing_details(account: Account, api_url: str, hosted: HostedId) -> dict[st
     }
 
 
-def invoice(account: Account, item: Invoice, api_url: str, hosted: HostedId) -> dict[str, Any]:
+def invoice(account: Account, item: Invoice, api_url: str, hosted: HostedIds) -> dict[str, Any]:
     """One invoice; amounts are integers in the currency's ISO 4217 minor units; its
     hosted page and PDF are under `api_url`, at its capability id. Rendered once per
     invoice, origin and key (`rendered`): the dict is shared, never changed.
@@ -47,7 +37,9 @@ def invoice(account: Account, item: Invoice, api_url: str, hosted: HostedId) -> 
 
 
 @rendered
-def _invoice(item: Invoice, organisation_id: str, api_url: str, hosted: HostedId) -> dict[str, Any]:
+def _invoice(
+    item: Invoice, organisation_id: str, api_url: str, hosted: HostedIds
+) -> dict[str, Any]:
     total = item.total.minor_units()
     paid = total if item.status is InvoiceStatus.PAID else 0
     url = f"{api_url}/stripe/invoices/{hosted(item.reference)}"

@@ -11,7 +11,6 @@ from billing_mock.domain.identifiers import processor_id
 from billing_mock.domain.invoicing import next_invoice
 from billing_mock.domain.models import (
     Account,
-    ChargeType,
     Invoice,
     LineItem,
     OrderStatus,
@@ -132,16 +131,3 @@ def without_invoices(account: Account, count: int) -> Account:
     references = {item.reference for item in kept}
     gone = {item.invoice_reference for item in account.payments} - references
     return without_payments(dataclasses.replace(account, invoices=kept), gone)
-
-
-def history_before(account: Account, start: datetime) -> Account:
-    """Without the invoices (and their payments) issued since `start` or for a
-    subscription period that reaches past it: the newest down to the oldest such one.
-    """
-    reaching = [
-        index
-        for index, item in enumerate(account.invoices)
-        if item.issued_at >= start
-        or (item.charge_type is ChargeType.SUBSCRIPTION and start_of_day(item.period_end) > start)
-    ]
-    return without_invoices(account, max(reaching) + 1) if reaching else account
